@@ -1,0 +1,2 @@
+package sail.server.model;
+class Probe {}
