@@ -1,2 +1,0 @@
-package sail.server.model;
-class Probe {}
