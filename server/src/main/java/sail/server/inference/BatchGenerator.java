@@ -1,0 +1,57 @@
+package sail.server.inference;
+
+import ai.djl.training.ParameterStore;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import sail.server.model.CausalLanguageModel;
+
+/**
+ * Generates replies for a fixed list of prompts on the calling thread, refilling freed slots from
+ * the list (continuous batching without a queue). Used by training rollouts, evaluation and the
+ * benchmarks; the serving engine drives {@link DecodeBatch} itself.
+ */
+public final class BatchGenerator {
+  private BatchGenerator() {}
+
+  /**
+   * @param prompts prompt ids, one per reply
+   * @param params sampling parameters, one per prompt
+   * @param maxBatch most sequences decoded at once
+   * @return results in the order of {@code prompts}
+   */
+  public static List<GenerationResult> generate(
+      CausalLanguageModel model,
+      ParameterStore weights,
+      long modelVersion,
+      List<int[]> prompts,
+      List<SamplingParams> params,
+      int maxBatch) {
+    if (prompts.size() != params.size()) {
+      throw new IllegalArgumentException("one SamplingParams per prompt is required");
+    }
+    GenerationResult[] results = new GenerationResult[prompts.size()];
+    Deque<DecodeSequence> waiting = new ArrayDeque<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      waiting.add(new DecodeSequence(prompts.get(i), params.get(i), model.tokenizer(), null, i));
+    }
+    try (DecodeBatch batch = new DecodeBatch(model, weights, modelVersion)) {
+      while (!waiting.isEmpty() || !batch.isEmpty()) {
+        List<DecodeSequence> joining = new ArrayList<>();
+        while (!waiting.isEmpty() && batch.size() + joining.size() < maxBatch) {
+          joining.add(waiting.poll());
+        }
+        collect(batch.admit(joining), results);
+        collect(batch.step(), results);
+      }
+    }
+    return List.of(results);
+  }
+
+  private static void collect(List<DecodeSequence> finished, GenerationResult[] results) {
+    for (DecodeSequence sequence : finished) {
+      results[(Integer) sequence.tag()] = sequence.result();
+    }
+  }
+}
