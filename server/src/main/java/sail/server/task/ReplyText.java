@@ -18,15 +18,20 @@ import java.util.regex.Pattern;
  * counted at all. Anything else, such as control characters, replacement characters from invalid
  * bytes, or {@code g00d#}, makes a chunk unknown.
  *
+ * <p>A capitalised word the dictionary lacks ({@code Wickham}, {@code Highbury}) counts as half
+ * known: names are part of fluent speech, but a reply cannot reach a high known share with made-up
+ * capitalised words alone.
+ *
  * @param words the lower-case words in order
  * @param chunks how many chunks were counted
- * @param knownChunks how many of them are known
+ * @param known how many of them are known, names counting one half each
  */
-public record ReplyText(List<String> words, int chunks, int knownChunks) {
+public record ReplyText(List<String> words, int chunks, double known) {
   private static final Pattern WORD = Pattern.compile("\\p{L}+(?:'\\p{L}+)*");
   private static final Pattern CHUNK_SPLIT = Pattern.compile("\\s+|--+|\u2014|\u2013");
   private static final Pattern CORE_WORD = Pattern.compile("\\p{L}+(?:['-]\\p{L}+)*");
   private static final Pattern NUMBER = Pattern.compile("\\d+(?:[.,:]\\d+)*(?:%|st|nd|rd|th|s)?");
+  private static final Pattern NAME = Pattern.compile("\\p{Lu}\\p{Ll}{2,}(?:'s)?");
   private static final String LEADING = "\"'([{\u201C\u2018";
   private static final String TRAILING = ".,;:!?\"')]}\u201D\u2019\u2026";
   private static final String LONE_MARKS = "-&.,;:!?/";
@@ -44,15 +49,13 @@ public record ReplyText(List<String> words, int chunks, int knownChunks) {
       words.add(word.group().toLowerCase(Locale.ROOT));
     }
     int chunks = 0;
-    int known = 0;
+    double known = 0;
     for (String chunk : CHUNK_SPLIT.split(normal)) {
       if (chunk.isEmpty() || isLoneMarks(chunk)) {
         continue;
       }
       chunks++;
-      if (isKnown(chunk, dictionary)) {
-        known++;
-      }
+      known += familiarity(chunk, dictionary);
     }
     return new ReplyText(words, chunks, known);
   }
@@ -64,14 +67,15 @@ public record ReplyText(List<String> words, int chunks, int knownChunks) {
 
   /** The share of counted chunks that are known; 0 for a reply with none. */
   public double knownShare() {
-    return chunks == 0 ? 0.0 : (double) knownChunks / chunks;
+    return chunks == 0 ? 0.0 : known / chunks;
   }
 
   private static boolean isLoneMarks(String chunk) {
     return chunk.length() <= 3 && chunk.chars().allMatch(c -> LONE_MARKS.indexOf(c) >= 0);
   }
 
-  private static boolean isKnown(String chunk, WordDictionary dictionary) {
+  /** 1 for a known chunk, ½ for a capitalised name the dictionary lacks, else 0. */
+  private static double familiarity(String chunk, WordDictionary dictionary) {
     int start = 0;
     int end = chunk.length();
     while (start < end && LEADING.indexOf(chunk.charAt(start)) >= 0) {
@@ -81,24 +85,27 @@ public record ReplyText(List<String> words, int chunks, int knownChunks) {
       end--;
     }
     if (start > 2 || shouted(chunk.substring(end))) {
-      return false;
+      return 0.0;
     }
     String core = chunk.substring(start, end);
     if (NUMBER.matcher(core).matches()) {
-      return true;
+      return 1.0;
     }
     if (!CORE_WORD.matcher(core).matches()) {
-      return false;
+      return 0.0;
     }
     if (dictionary.contains(core)) {
-      return true;
+      return 1.0;
+    }
+    if (NAME.matcher(core).matches()) {
+      return 0.5;
     }
     for (String part : core.split("-")) {
       if (!dictionary.contains(part)) {
-        return false;
+        return 0.0;
       }
     }
-    return true; // a hyphenation of known words, such as good-humoured
+    return 1.0; // a hyphenation of known words, such as good-humoured
   }
 
   /** A mark repeated: more than three full stops, or any other mark twice in a row. */

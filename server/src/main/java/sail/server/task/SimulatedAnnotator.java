@@ -32,8 +32,8 @@ import java.util.Set;
  *   <li>F_dict: real English is almost all dictionary words; invalid bytes, symbol soup and shouted
  *       punctuation are not. Normalised so that k = 1 gives 1.
  *   <li>F_func: a list of adjectives is not a sentence; fluent English has roughly a third to a
- *       half function words. It only bites from about five words on, so that {@code "Absolutely
- *       wonderful news."} is not punished.
+ *       half function words. It bites from about five words on, so that {@code "Absolutely
+ *       wonderful news."} loses only about a tenth.
  *   <li>R: a word of three or more letters used more than about twice (a little more allowed in
  *       longer replies, where {@code the} recurs naturally) costs a factor e^−0.7 per extra use; a
  *       low share of distinct words is penalised too.
