@@ -67,12 +67,17 @@ public final class DialogueExtractor {
 
   /** The longest run of leading whole sentences that fits {@link #MAX_CHARS}; "" if none does. */
   static String firstSentences(String text) {
-    if (text.length() <= MAX_CHARS) {
+    return firstSentences(text, MAX_CHARS);
+  }
+
+  /** The longest run of leading whole sentences of at most {@code max} chars; "" if none fits. */
+  static String firstSentences(String text, int max) {
+    if (text.length() <= max) {
       return text;
     }
     String best = "";
     for (int end : sentenceEnds(text)) {
-      if (end > MAX_CHARS) {
+      if (end > max) {
         break;
       }
       best = text.substring(0, end);
