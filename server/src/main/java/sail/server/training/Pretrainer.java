@@ -1,0 +1,342 @@
+package sail.server.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import sail.server.inference.ChatMessage;
+import sail.server.model.CausalLanguageModel;
+import sail.server.model.GradMode;
+import sail.server.model.SequenceScorer;
+import sail.server.model.Tokenizer;
+
+/**
+ * Builds the embedded base model in two phases: next-byte pre-training on plain text, then
+ * supervised fine-tuning on (user turn → assistant reply) pairs in the chat format, with the loss
+ * on reply tokens only. One visible loop per phase; progress goes to a callback.
+ */
+public final class Pretrainer {
+  /**
+   * @param pretrainSteps optimiser steps on plain text
+   * @param pretrainBatch windows per step
+   * @param window bytes per window (≤ context length)
+   * @param pretrainPeakLr peak learning rate of pre-training
+   * @param sftSteps optimiser steps on chat pairs
+   * @param sftBatch pairs per step
+   * @param sftPeakLr peak learning rate of fine-tuning
+   * @param sftTextMix share of fine-tuning steps that are plain-text steps (keeps fluency)
+   * @param clipNorm global gradient-norm clip
+   * @param seed seeds data order and initialisation-independent sampling
+   * @param evalEvery steps between validation evaluations
+   */
+  public record Settings(
+      int pretrainSteps,
+      int pretrainBatch,
+      int window,
+      double pretrainPeakLr,
+      int sftSteps,
+      int sftBatch,
+      double sftPeakLr,
+      double sftTextMix,
+      double clipNorm,
+      long seed,
+      int evalEvery) {}
+
+  /** One logged point of the loss curve. */
+  public record Progress(
+      String phase,
+      int step,
+      double trainLoss,
+      double validationLoss,
+      double learningRate,
+      double tokensPerSecond) {}
+
+  private final CausalLanguageModel model;
+  private final Settings settings;
+  private final Consumer<Progress> progress;
+  private final List<Progress> curve = new ArrayList<>();
+
+  public Pretrainer(CausalLanguageModel model, Settings settings, Consumer<Progress> progress) {
+    this.model = model;
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  /** The loss curve so far. */
+  public List<Progress> curve() {
+    return List.copyOf(curve);
+  }
+
+  /**
+   * Runs both phases.
+   *
+   * @param trainText documents for pre-training
+   * @param validationText held-out documents (validation loss, nats per byte)
+   * @param chatPairs (user, reply) pairs for fine-tuning
+   * @param validationPairs held-out pairs (validation loss on reply tokens)
+   * @return a training summary for the checkpoint metadata
+   */
+  public Map<String, Object> run(
+      List<String> trainText,
+      List<String> validationText,
+      List<String[]> chatPairs,
+      List<String[]> validationPairs) {
+    LanguageModelingBatches text = new LanguageModelingBatches(trainText);
+    LanguageModelingBatches heldOutText = new LanguageModelingBatches(validationText);
+    SplittableRandom random = new SplittableRandom(settings.seed());
+    PairList<String, Parameter> parameters = model.block().getParameters();
+    long started = System.nanoTime();
+    try (AdamW optimizer = new AdamW(AdamW.Settings.defaults(), model.manager())) {
+      // phase 1: next-byte prediction on plain text
+      LearningRateSchedule pretrainLr =
+          new LearningRateSchedule(
+              settings.pretrainPeakLr(),
+              settings.pretrainPeakLr() / 10,
+              Math.min(200, settings.pretrainSteps() / 10 + 1),
+              settings.pretrainSteps());
+      long windowStart = System.nanoTime();
+      long windowTokens = 0;
+      double windowLoss = 0;
+      int windowSteps = 0;
+      for (int step = 0; step < settings.pretrainSteps(); step++) {
+        LanguageModelingBatches.Batch batch =
+            text.next(settings.pretrainBatch(), settings.window(), random);
+        float lr = pretrainLr.at(step);
+        windowLoss += textStep(batch, parameters, optimizer, lr);
+        windowTokens += (long) batch.batch() * batch.time();
+        windowSteps++;
+        if ((step + 1) % settings.evalEvery() == 0 || step + 1 == settings.pretrainSteps()) {
+          double seconds = (System.nanoTime() - windowStart) / 1e9;
+          record(
+              new Progress(
+                  "pretrain",
+                  step + 1,
+                  windowLoss / windowSteps,
+                  textValidationLoss(heldOutText),
+                  lr,
+                  windowTokens / seconds));
+          windowStart = System.nanoTime();
+          windowTokens = 0;
+          windowLoss = 0;
+          windowSteps = 0;
+        }
+      }
+
+      // phase 2: chat fine-tuning, loss on the reply only, with some plain-text steps mixed in
+      Tokenizer tokenizer = model.tokenizer();
+      LearningRateSchedule sftLr =
+          new LearningRateSchedule(
+              settings.sftPeakLr(),
+              settings.sftPeakLr() / 10,
+              Math.min(50, settings.sftSteps() / 10 + 1),
+              Math.max(1, settings.sftSteps()));
+      windowStart = System.nanoTime();
+      windowTokens = 0;
+      windowLoss = 0;
+      windowSteps = 0;
+      for (int step = 0; step < settings.sftSteps(); step++) {
+        float lr = sftLr.at(step);
+        if (random.nextDouble() < settings.sftTextMix()) {
+          textStep(
+              text.next(settings.pretrainBatch(), settings.window(), random),
+              parameters,
+              optimizer,
+              lr);
+          continue;
+        }
+        List<SequenceScorer.Example> examples = new ArrayList<>();
+        for (int i = 0; i < settings.sftBatch(); i++) {
+          String[] pair = chatPairs.get(random.nextInt(chatPairs.size()));
+          examples.add(chatExample(tokenizer, pair));
+        }
+        SequenceScorer.Collated batch =
+            SequenceScorer.collate(examples, model.contextLength(), tokenizer.padId());
+        windowLoss += replyStep(batch, parameters, optimizer, lr);
+        windowTokens += (long) batch.batch() * batch.time();
+        windowSteps++;
+        if ((step + 1) % settings.evalEvery() == 0 || step + 1 == settings.sftSteps()) {
+          double seconds = (System.nanoTime() - windowStart) / 1e9;
+          record(
+              new Progress(
+                  "sft",
+                  step + 1,
+                  windowLoss / Math.max(1, windowSteps),
+                  replyValidationLoss(validationPairs),
+                  lr,
+                  windowTokens / seconds));
+          windowStart = System.nanoTime();
+          windowTokens = 0;
+          windowLoss = 0;
+          windowSteps = 0;
+        }
+      }
+    }
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("settings", settings);
+    summary.put("train_documents", trainText.size());
+    summary.put("train_bytes", text.size());
+    summary.put("chat_pairs", chatPairs.size());
+    summary.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+    summary.put("final_text_validation_nats_per_byte", textValidationLoss(heldOutText));
+    summary.put("final_reply_validation_nats_per_token", replyValidationLoss(validationPairs));
+    summary.put("curve", curve());
+    return summary;
+  }
+
+  /**
+   * Times {@code steps} plain-text training steps on a throw-away copy of the optimiser state and
+   * restores the parameters afterwards, so calibration does not change the run it sizes.
+   */
+  public static double measureSecondsPerStep(
+      CausalLanguageModel model, List<String> documents, int batch, int steps) {
+    sail.server.model.WeightSnapshot saved =
+        sail.server.model.WeightSnapshot.copyOf(model.block(), model.device());
+    try (AdamW optimizer = new AdamW(AdamW.Settings.defaults(), model.manager())) {
+      Pretrainer probe =
+          new Pretrainer(
+              model,
+              new Settings(steps, batch, model.contextLength(), 1e-4, 0, 1, 1e-4, 0, 1, 1, 1),
+              p -> {});
+      LanguageModelingBatches text = new LanguageModelingBatches(documents);
+      SplittableRandom random = new SplittableRandom(1);
+      PairList<String, Parameter> parameters = model.block().getParameters();
+      probe.textStep(text.next(batch, model.contextLength(), random), parameters, optimizer, 0f);
+      long start = System.nanoTime();
+      for (int i = 0; i < steps; i++) {
+        probe.textStep(text.next(batch, model.contextLength(), random), parameters, optimizer, 0f);
+      }
+      return (System.nanoTime() - start) / 1e9 / steps;
+    } finally {
+      saved.copyInto(model.block());
+      saved.release();
+    }
+  }
+
+  /** A (user, reply) pair in the chat format. */
+  public static SequenceScorer.Example chatExample(Tokenizer tokenizer, String[] pair) {
+    return new SequenceScorer.Example(
+        tokenizer.encodeChatPrompt(List.of(ChatMessage.user(pair[0]))),
+        tokenizer.encodeReply(pair[1]));
+  }
+
+  private void record(Progress point) {
+    curve.add(point);
+    progress.accept(point);
+  }
+
+  /** One optimiser step of mean next-byte cross-entropy; returns the loss. */
+  private double textStep(
+      LanguageModelingBatches.Batch batch,
+      PairList<String, Parameter> parameters,
+      AdamW optimizer,
+      float lr) {
+    double loss;
+    try (NDScope ignored = new NDScope();
+        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+      NDArray value = textLoss(batch, true);
+      collector.backward(value);
+      loss = value.getFloat();
+    }
+    AdamW.clipGradients(parameters, settings.clipNorm());
+    optimizer.update(parameters, lr);
+    return loss;
+  }
+
+  /** One optimiser step of reply-only cross-entropy; returns the loss per reply token. */
+  private double replyStep(
+      SequenceScorer.Collated batch,
+      PairList<String, Parameter> parameters,
+      AdamW optimizer,
+      float lr) {
+    double loss;
+    try (NDScope ignored = new NDScope();
+        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+      NDArray value = replyLoss(batch, true);
+      collector.backward(value);
+      loss = value.getFloat();
+    }
+    AdamW.clipGradients(parameters, settings.clipNorm());
+    optimizer.update(parameters, lr);
+    return loss;
+  }
+
+  private NDArray textLoss(LanguageModelingBatches.Batch batch, boolean training) {
+    NDManager manager = model.manager();
+    Shape shape = new Shape(batch.batch(), batch.time());
+    NDArray inputs = manager.create(batch.inputs(), shape);
+    NDArray targets = manager.create(batch.targets(), shape.add(1));
+    NDArray logProbs =
+        model.logits(model.liveParameters(), inputs, training).logSoftmax(-1).gather(targets, 2);
+    return logProbs.mean().neg();
+  }
+
+  private NDArray replyLoss(SequenceScorer.Collated batch, boolean training) {
+    NDArray tokenLogProbs =
+        SequenceScorer.tokenLogProbs(model, model.liveParameters(), batch, training);
+    int scored = 0;
+    for (int n : batch.responseTokens()) {
+      scored += n;
+    }
+    return tokenLogProbs.sum().div(-Math.max(1, scored));
+  }
+
+  /** Mean next-byte loss on fixed held-out windows (nats per byte). */
+  public double textValidationLoss(LanguageModelingBatches heldOut) {
+    SplittableRandom fixed = new SplittableRandom(12345);
+    double total = 0;
+    int batches = 8;
+    boolean grad = GradMode.disable();
+    try {
+      for (int i = 0; i < batches; i++) {
+        try (NDScope ignored = new NDScope()) {
+          total += textLoss(heldOut.next(8, settings.window(), fixed), false).getFloat();
+        }
+      }
+    } finally {
+      GradMode.restore(grad);
+    }
+    return total / batches;
+  }
+
+  /** Reply-token loss on held-out chat pairs (nats per token). */
+  public double replyValidationLoss(List<String[]> pairs) {
+    if (pairs.isEmpty()) {
+      return Double.NaN;
+    }
+    boolean grad = GradMode.disable();
+    double total = 0;
+    int tokens = 0;
+    try {
+      for (int start = 0; start < pairs.size(); start += 32) {
+        List<SequenceScorer.Example> examples = new ArrayList<>();
+        for (String[] pair : pairs.subList(start, Math.min(pairs.size(), start + 32))) {
+          examples.add(chatExample(model.tokenizer(), pair));
+        }
+        SequenceScorer.Collated batch =
+            SequenceScorer.collate(examples, model.contextLength(), model.tokenizer().padId());
+        try (NDScope ignored = new NDScope()) {
+          total -=
+              SequenceScorer.tokenLogProbs(model, model.liveParameters(), batch, false)
+                  .sum()
+                  .getFloat();
+        }
+        for (int n : batch.responseTokens()) {
+          tokens += n;
+        }
+      }
+    } finally {
+      GradMode.restore(grad);
+    }
+    return total / Math.max(1, tokens);
+  }
+}
