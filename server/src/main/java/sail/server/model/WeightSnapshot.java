@@ -143,7 +143,11 @@ public final class WeightSnapshot {
     // copy a detached alias: the snapshot must never join an autograd graph
     NDArray alias = source.stopGradient();
     try {
-      NDArray copy = alias.toDevice(manager.getDevice(), true);
+      // duplicate() always clones; toDevice(sameDevice, true) may return an alias of the source
+      NDArray copy =
+          alias.getDevice().equals(manager.getDevice())
+              ? alias.duplicate()
+              : alias.toDevice(manager.getDevice(), true);
       NDScope.unregister(copy);
       copy.attach(manager);
       return copy;

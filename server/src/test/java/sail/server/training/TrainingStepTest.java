@@ -1,0 +1,99 @@
+package sail.server.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import sail.server.model.GptLanguageModel;
+import sail.server.model.TinyModels;
+import sail.server.model.WeightSnapshot;
+
+class TrainingStepTest {
+  private static double step(
+      GptLanguageModel model, LanguageModelingBatches.Batch batch, AdamW optimizer, float lr) {
+    PairList<String, Parameter> parameters = model.block().getParameters();
+    double loss;
+    try (NDScope ignored = new NDScope();
+        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+      NDArray inputs =
+          model.manager().create(batch.inputs(), new Shape(batch.batch(), batch.time()));
+      NDArray targets =
+          model.manager().create(batch.targets(), new Shape(batch.batch(), batch.time(), 1));
+      NDArray value =
+          model
+              .logits(model.liveParameters(), inputs, true)
+              .logSoftmax(-1)
+              .gather(targets, 2)
+              .mean()
+              .neg();
+      collector.backward(value);
+      loss = value.getFloat();
+    }
+    AdamW.clipGradients(parameters, 1.0);
+    optimizer.update(parameters, lr);
+    return loss;
+  }
+
+  @Test
+  void aFewStepsLowerTheLossAndChangeEveryParameter() {
+    try (GptLanguageModel model = TinyModels.create();
+        AdamW optimizer = new AdamW(AdamW.Settings.defaults(), model.manager())) {
+      LanguageModelingBatches data =
+          new LanguageModelingBatches(List.of("the cat sat on the mat. ".repeat(40)));
+      LanguageModelingBatches.Batch batch = data.next(4, 32, new SplittableRandom(1));
+      WeightSnapshot before = WeightSnapshot.copyOf(model.block(), Device.cpu());
+      double first = step(model, batch, optimizer, 3e-3f);
+      double last = first;
+      for (int i = 0; i < 15; i++) {
+        last = step(model, batch, optimizer, 3e-3f);
+      }
+      assertTrue(last < first * 0.8, "loss " + first + " -> " + last);
+
+      List<NDArray> old = before.namedArrays();
+      int index = 0;
+      for (Pair<String, Parameter> entry : model.block().getParameters()) {
+        NDArray previous = old.get(index++);
+        assertEquals(entry.getKey(), previous.getName());
+        float change;
+        try (NDScope ignored = new NDScope()) {
+          change = entry.getValue().getArray().sub(previous).abs().max().getFloat();
+        }
+        assertTrue(change > 0, "parameter " + entry.getKey() + " did not change");
+      }
+      before.release();
+    }
+  }
+
+  @Test
+  void optimizerStateRoundTripsThroughNamedArrays() {
+    try (GptLanguageModel model = TinyModels.create();
+        AdamW optimizer = new AdamW(AdamW.Settings.defaults(), model.manager());
+        AdamW restored = new AdamW(AdamW.Settings.defaults(), model.manager())) {
+      LanguageModelingBatches data = new LanguageModelingBatches(List.of("abcdefgh ".repeat(30)));
+      step(model, data.next(2, 16, new SplittableRandom(2)), optimizer, 1e-3f);
+      restored.restore(optimizer.state(), optimizer.step());
+      assertEquals(optimizer.step(), restored.step());
+      assertEquals(optimizer.state().size(), restored.state().size());
+    }
+  }
+
+  @Test
+  void scheduleWarmsUpThenDecaysToTheFloor() {
+    LearningRateSchedule schedule = new LearningRateSchedule(1.0, 0.1, 10, 110);
+    assertEquals(0.1, schedule.at(0), 1e-6);
+    assertEquals(1.0, schedule.at(9), 1e-6);
+    assertEquals(0.55, schedule.at(60), 1e-6);
+    assertEquals(0.1, schedule.at(110), 1e-6);
+  }
+}
