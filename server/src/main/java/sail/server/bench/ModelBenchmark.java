@@ -1,0 +1,143 @@
+package sail.server.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import sail.server.inference.BatchGenerator;
+import sail.server.inference.ChatMessage;
+import sail.server.inference.GenerationResult;
+import sail.server.inference.SamplingParams;
+import sail.server.model.CausalLanguageModel;
+import sail.server.model.WeightSnapshot;
+import sail.server.training.AdamW;
+import sail.server.training.LanguageModelingBatches;
+
+/**
+ * {@code ./sail bench model}: training and decoding speed of a model, as fractions of the matmul
+ * peak measured in the same run (machines here are noisy; only same-run ratios are meaningful).
+ */
+public final class ModelBenchmark {
+  private ModelBenchmark() {}
+
+  /**
+   * @param model the model to measure (its live weights are restored afterwards)
+   * @param prompts chat prompts used for decoding
+   * @param trainBatch windows per training step
+   * @param trainSteps timed training steps (after one warm-up step)
+   * @param newTokens tokens generated per decode sequence
+   */
+  public static Map<String, Object> run(
+      CausalLanguageModel model,
+      List<String> prompts,
+      List<String> trainText,
+      int trainBatch,
+      int trainSteps,
+      int newTokens) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    double peak = MachinePeak.gemmGflops(model.manager(), 1024, 8);
+    out.put("gemm_gflops", round(peak));
+
+    // training: forward + backward + AdamW on the default window
+    WeightSnapshot saved = WeightSnapshot.copyOf(model.block(), model.device());
+    try (AdamW optimizer = new AdamW(AdamW.Settings.defaults(), model.manager())) {
+      LanguageModelingBatches text = new LanguageModelingBatches(trainText);
+      SplittableRandom random = new SplittableRandom(1);
+      PairList<String, Parameter> parameters = model.block().getParameters();
+      int window = model.contextLength();
+      trainStep(model, text.next(trainBatch, window, random), parameters, optimizer);
+      long start = System.nanoTime();
+      for (int i = 0; i < trainSteps; i++) {
+        trainStep(model, text.next(trainBatch, window, random), parameters, optimizer);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      double tokensPerSecond = (double) trainSteps * trainBatch * window / seconds;
+      // forward FLOPs at the mean attended span (window/2), ×3 for forward + backward
+      double flops = 3 * model.forwardFlopsPerToken(window / 2.0) * tokensPerSecond;
+      out.put("train_batch", trainBatch + "x" + window);
+      out.put("train_tokens_per_s", round(tokensPerSecond));
+      out.put("train_mfu", round(flops / (peak * 1e9)));
+    } finally {
+      saved.copyInto(model.block());
+      saved.release();
+    }
+
+    // decoding with a KV cache: batch 1, then 16 slots kept full by continuous batching
+    Decode b1 = decode(model, prompts.subList(0, Math.min(4, prompts.size())), 1, newTokens);
+    Decode b16 = decode(model, prompts.subList(0, Math.min(64, prompts.size())), 16, newTokens);
+    out.put("decode_b1_tokens_per_s", round(b1.tokensPerSecond));
+    out.put("decode_b16_tokens_per_s", round(b16.tokensPerSecond));
+    out.put("decode_b16_speedup", round(b16.tokensPerSecond / b1.tokensPerSecond));
+    out.put(
+        "decode_b1_mfu",
+        round(b1.tokensPerSecond * model.forwardFlopsPerToken(b1.meanSpan) / (peak * 1e9)));
+    out.put(
+        "decode_b16_mfu",
+        round(b16.tokensPerSecond * model.forwardFlopsPerToken(b16.meanSpan) / (peak * 1e9)));
+    out.put("params", model.parameterCount());
+    out.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+    out.put("peak_rss_mb", round(MachinePeak.peakRssMb()));
+    return out;
+  }
+
+  private record Decode(double tokensPerSecond, double meanSpan) {}
+
+  private static Decode decode(
+      CausalLanguageModel model, List<String> prompts, int maxBatch, int newTokens) {
+    List<int[]> encoded = new ArrayList<>();
+    List<SamplingParams> params = new ArrayList<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      encoded.add(model.tokenizer().encodeChatPrompt(List.of(ChatMessage.user(prompts.get(i)))));
+      params.add(new SamplingParams(1.0, 0, 1, newTokens, List.of(), i));
+    }
+    BatchGenerator.generate(
+        model, model.liveParameters(), 0, encoded.subList(0, 1), params.subList(0, 1), 1);
+    long start = System.nanoTime();
+    List<GenerationResult> results =
+        BatchGenerator.generate(model, model.liveParameters(), 0, encoded, params, maxBatch);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long tokens = 0;
+    double span = 0;
+    for (GenerationResult r : results) {
+      tokens += r.completionTokens();
+      span += (r.promptTokens() + r.completionTokens() / 2.0) * r.completionTokens();
+    }
+    return new Decode(tokens / seconds, span / Math.max(1, tokens));
+  }
+
+  private static void trainStep(
+      CausalLanguageModel model,
+      LanguageModelingBatches.Batch batch,
+      PairList<String, Parameter> parameters,
+      AdamW optimizer) {
+    try (NDScope ignored = new NDScope();
+        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+      NDArray inputs =
+          model.manager().create(batch.inputs(), new Shape(batch.batch(), batch.time()));
+      NDArray targets =
+          model.manager().create(batch.targets(), new Shape(batch.batch(), batch.time(), 1));
+      NDArray loss =
+          model
+              .logits(model.liveParameters(), inputs, true)
+              .logSoftmax(-1)
+              .gather(targets, 2)
+              .mean()
+              .neg();
+      collector.backward(loss);
+    }
+    AdamW.clipGradients(parameters, 1.0);
+    optimizer.update(parameters, 1e-5f);
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 1000) / 1000.0;
+  }
+}

@@ -1,0 +1,204 @@
+package sail.server.inference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import sail.server.model.GptLanguageModel;
+import sail.server.model.GradMode;
+import sail.server.model.TinyModels;
+import sail.server.model.WeightSnapshot;
+import sail.server.registry.ModelRegistry;
+
+class InferenceEngineTest {
+  private GptLanguageModel model;
+  private ModelRegistry registry;
+
+  @BeforeEach
+  void setUp() {
+    model = TinyModels.create();
+    registry = new ModelRegistry(model, 1, WeightSnapshot.copyOf(model.block(), Device.cpu()));
+  }
+
+  @AfterEach
+  void tearDown() {
+    model.close();
+  }
+
+  /** Collects a reply and its streamed text. */
+  static final class Collector implements GenerationListener {
+    final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
+    final StringBuilder streamed = new StringBuilder();
+    volatile long startedVersion = -1;
+
+    @Override
+    public void onStart(long modelVersion, int promptTokens) {
+      startedVersion = modelVersion;
+    }
+
+    @Override
+    public synchronized void onText(String delta) {
+      streamed.append(delta);
+    }
+
+    @Override
+    public void onComplete(GenerationResult r) {
+      result.complete(r);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      result.completeExceptionally(error);
+    }
+
+    GenerationResult get() throws Exception {
+      return result.get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static GenerationRequest request(String prompt, SamplingParams params) {
+    return GenerationRequest.ofPrompt(prompt, params);
+  }
+
+  @Test
+  void concurrentRequestsCompleteAndStreamTheirText() throws Exception {
+    try (InferenceEngine engine = new InferenceEngine(registry, new EngineSettings(4, 16, 1, 1))) {
+      List<Collector> collectors = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        Collector c = new Collector();
+        engine.submit(request("Hello " + i, SamplingParams.sampled(1.0, 16, i)), c);
+        collectors.add(c);
+      }
+      for (Collector c : collectors) {
+        GenerationResult r = c.get();
+        assertEquals(1, r.modelVersion());
+        assertEquals(r.text(), c.streamed.toString(), "streamed deltas equal the final text");
+        assertTrue(r.completionTokens() > 0);
+      }
+      assertEquals(8, engine.stats().completed.get());
+    }
+  }
+
+  @Test
+  void fullQueueRefusesWithOverload() throws Exception {
+    try (InferenceEngine engine = new InferenceEngine(registry, new EngineSettings(1, 1, 1, 2))) {
+      List<Collector> accepted = new ArrayList<>();
+      OverloadedException refused = null;
+      for (int i = 0; i < 20 && refused == null; i++) {
+        Collector c = new Collector();
+        try {
+          engine.submit(request("busy", SamplingParams.sampled(1.0, 40, i)), c);
+          accepted.add(c);
+        } catch (OverloadedException e) {
+          refused = e;
+        }
+      }
+      assertTrue(refused != null, "a bounded queue must refuse");
+      assertEquals(2, refused.retryAfterSeconds());
+      for (Collector c : accepted) {
+        c.get();
+      }
+    }
+  }
+
+  @Test
+  void cancelFreesTheSlotForTheNextRequest() throws Exception {
+    try (InferenceEngine engine = new InferenceEngine(registry, new EngineSettings(1, 4, 1, 1))) {
+      Collector longOne = new Collector();
+      CountDownLatch firstText = new CountDownLatch(1);
+      GenerationHandle handle =
+          engine.submit(
+              request("long", new SamplingParams(1.0, 0, 1, 40, List.of(), 3)),
+              new GenerationListener() {
+                @Override
+                public void onText(String delta) {
+                  firstText.countDown();
+                }
+
+                @Override
+                public void onComplete(GenerationResult result) {
+                  longOne.onComplete(result);
+                }
+
+                @Override
+                public void onError(Throwable error) {
+                  longOne.onError(error);
+                }
+              });
+      Collector next = new Collector();
+      engine.submit(request("next", SamplingParams.sampled(1.0, 4, 4)), next);
+      firstText.await(30, TimeUnit.SECONDS);
+      handle.cancel();
+      GenerationResult cancelled = longOne.get();
+      assertTrue(
+          cancelled.finishReason() == FinishReason.CANCELLED || cancelled.completionTokens() < 40);
+      assertTrue(next.get().completionTokens() > 0, "the freed slot serves the waiting request");
+    }
+  }
+
+  @Test
+  void publishMidFlightNeverMixesVersionsWithinAReply() throws Exception {
+    SamplingParams greedy = SamplingParams.greedy(30);
+    try (InferenceEngine engine = new InferenceEngine(registry, new EngineSettings(8, 64, 1, 1))) {
+      List<Collector> before = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Collector c = new Collector();
+        engine.submit(request("version test", greedy), c);
+        before.add(c);
+      }
+      // change the live weights and publish them as version 2 while the first replies run
+      boolean grad = GradMode.disable();
+      try (NDScope ignored = new NDScope()) {
+        for (var entry : model.block().getParameters()) {
+          entry.getValue().getArray().muli(1.5f);
+        }
+      } finally {
+        GradMode.restore(grad);
+      }
+      WeightSnapshot v2 = WeightSnapshot.copyOf(model.block(), Device.cpu());
+      registry.publish(2, v2);
+      Collector after = new Collector();
+      engine.submit(request("version test", greedy), after);
+
+      GenerationResult newer = after.get();
+      assertEquals(2, newer.modelVersion());
+      for (Collector c : before) {
+        GenerationResult r = c.get();
+        WeightSnapshot weightsOfItsVersion = r.modelVersion() == 2 ? v2 : null;
+        // every reply equals an isolated greedy run of the version it reports
+        GenerationResult isolated =
+            r.modelVersion() == 2
+                ? BatchGenerator.generate(
+                        model,
+                        weightsOfItsVersion.parameterStore(),
+                        2,
+                        List.of(
+                            model
+                                .tokenizer()
+                                .encodeChatPrompt(List.of(ChatMessage.user("version test")))),
+                        List.of(greedy),
+                        1)
+                    .get(0)
+                : null;
+        if (isolated != null) {
+          assertArrayEquals(isolated.tokens(), r.tokens());
+        } else {
+          assertEquals(1, r.modelVersion());
+          assertArrayEquals(before.get(0).get().tokens(), r.tokens(), "same version, same reply");
+        }
+      }
+      assertThrows(IllegalArgumentException.class, () -> registry.publish(2, v2));
+    }
+  }
+}
