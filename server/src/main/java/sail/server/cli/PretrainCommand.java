@@ -63,8 +63,9 @@ public final class PretrainCommand implements Callable<Integer> {
   @Option(
       names = "--minutes",
       description =
-          "Wall-clock budget: when > 0, the step counts are derived from the speed of the first"
-              + " steps (80% pre-training, 20% fine-tuning) and recorded in the checkpoint.")
+          "Wall-clock budget: when > 0, the phases run for 80% / 20% of it instead of fixed step"
+              + " counts (the learning rate follows elapsed time); steps run are recorded in the"
+              + " checkpoint.")
   double minutes = 0;
 
   @Option(names = "--device", description = "cpu, gpu or auto.")
@@ -100,15 +101,8 @@ public final class PretrainCommand implements Callable<Integer> {
     Files.deleteIfExists(curveFile);
     try (GptLanguageModel model = GptLanguageModel.initialized(config, dev)) {
       System.err.printf("model: %s, %,d parameters%n", config, config.parameterCount());
-      if (minutes > 0) {
-        double secondsPerStep = Pretrainer.measureSecondsPerStep(model, train, batch, 10);
-        int total = (int) (minutes * 60 / secondsPerStep);
-        pretrainSteps = (int) (total * 0.8);
-        sftSteps = total - pretrainSteps;
-        System.err.printf(
-            "budget %.0f min at %.2f s/step: %d pre-training + %d fine-tuning steps%n",
-            minutes, secondsPerStep, pretrainSteps, sftSteps);
-      }
+      double pretrainSeconds = minutes > 0 ? minutes * 60 * 0.8 : 0;
+      double sftSeconds = minutes > 0 ? minutes * 60 * 0.2 : 0;
       Pretrainer.Settings settings =
           new Pretrainer.Settings(
               pretrainSteps,
@@ -121,7 +115,9 @@ public final class PretrainCommand implements Callable<Integer> {
               0.25,
               1.0,
               seed,
-              evalEvery);
+              evalEvery,
+              pretrainSeconds,
+              sftSeconds);
       Pretrainer trainer =
           new Pretrainer(
               model,

@@ -50,7 +50,60 @@ public final class Pretrainer {
       double sftTextMix,
       double clipNorm,
       long seed,
-      int evalEvery) {}
+      int evalEvery,
+      double pretrainSeconds,
+      double sftSeconds) {
+
+    /** Step-count settings: each phase runs exactly its number of steps. */
+    public Settings(
+        int pretrainSteps,
+        int pretrainBatch,
+        int window,
+        double pretrainPeakLr,
+        int sftSteps,
+        int sftBatch,
+        double sftPeakLr,
+        double sftTextMix,
+        double clipNorm,
+        long seed,
+        int evalEvery) {
+      this(
+          pretrainSteps,
+          pretrainBatch,
+          window,
+          pretrainPeakLr,
+          sftSteps,
+          sftBatch,
+          sftPeakLr,
+          sftTextMix,
+          clipNorm,
+          seed,
+          evalEvery,
+          0,
+          0);
+    }
+  }
+
+  /**
+   * How far a phase has progressed: by steps, or — when a wall-clock budget is set — by elapsed
+   * time, so that a run on a busy machine still ends on time with a fully decayed learning rate.
+   */
+  private record PhaseClock(int steps, double seconds, long startNanos) {
+    static PhaseClock start(int steps, double seconds) {
+      return new PhaseClock(steps, seconds, System.nanoTime());
+    }
+
+    double progress(int step) {
+      if (seconds > 0) {
+        return Math.min(1.0, (System.nanoTime() - startNanos) / 1e9 / seconds);
+      }
+      return Math.min(1.0, step / (double) Math.max(1, steps));
+    }
+
+    boolean done(int step) {
+      return seconds > 0 ? progress(step) >= 1.0 : step >= steps;
+    }
+  }
 
   /** One logged point of the loss curve. */
   public record Progress(
@@ -96,26 +149,27 @@ public final class Pretrainer {
     SplittableRandom random = new SplittableRandom(settings.seed());
     PairList<String, Parameter> parameters = model.block().getParameters();
     long started = System.nanoTime();
+    int[] stepsRun = new int[2];
     try (AdamW optimizer = new AdamW(AdamW.Settings.defaults(), model.manager())) {
       // phase 1: next-byte prediction on plain text
       LearningRateSchedule pretrainLr =
-          new LearningRateSchedule(
-              settings.pretrainPeakLr(),
-              settings.pretrainPeakLr() / 10,
-              Math.min(200, settings.pretrainSteps() / 10 + 1),
-              settings.pretrainSteps());
+          new LearningRateSchedule(settings.pretrainPeakLr(), settings.pretrainPeakLr() / 10, 0.05);
+      PhaseClock pretrainClock =
+          PhaseClock.start(settings.pretrainSteps(), settings.pretrainSeconds());
       long windowStart = System.nanoTime();
       long windowTokens = 0;
       double windowLoss = 0;
       int windowSteps = 0;
-      for (int step = 0; step < settings.pretrainSteps(); step++) {
+      int pretrainDone = 0;
+      for (int step = 0; !pretrainClock.done(step); step++) {
         LanguageModelingBatches.Batch batch =
             text.next(settings.pretrainBatch(), settings.window(), random);
-        float lr = pretrainLr.at(step);
+        float lr = pretrainLr.at(pretrainClock.progress(step));
+        pretrainDone = step + 1;
         windowLoss += textStep(batch, parameters, optimizer, lr);
         windowTokens += (long) batch.batch() * batch.time();
         windowSteps++;
-        if ((step + 1) % settings.evalEvery() == 0 || step + 1 == settings.pretrainSteps()) {
+        if ((step + 1) % settings.evalEvery() == 0 || pretrainClock.done(step + 1)) {
           double seconds = (System.nanoTime() - windowStart) / 1e9;
           record(
               new Progress(
@@ -132,20 +186,21 @@ public final class Pretrainer {
         }
       }
 
+      stepsRun[0] = pretrainDone;
+
       // phase 2: chat fine-tuning, loss on the reply only, with some plain-text steps mixed in
       Tokenizer tokenizer = model.tokenizer();
       LearningRateSchedule sftLr =
-          new LearningRateSchedule(
-              settings.sftPeakLr(),
-              settings.sftPeakLr() / 10,
-              Math.min(50, settings.sftSteps() / 10 + 1),
-              Math.max(1, settings.sftSteps()));
+          new LearningRateSchedule(settings.sftPeakLr(), settings.sftPeakLr() / 10, 0.05);
+      PhaseClock sftClock = PhaseClock.start(settings.sftSteps(), settings.sftSeconds());
       windowStart = System.nanoTime();
       windowTokens = 0;
       windowLoss = 0;
       windowSteps = 0;
-      for (int step = 0; step < settings.sftSteps(); step++) {
-        float lr = sftLr.at(step);
+      int sftDone = 0;
+      for (int step = 0; !sftClock.done(step); step++) {
+        float lr = sftLr.at(sftClock.progress(step));
+        sftDone = step + 1;
         if (random.nextDouble() < settings.sftTextMix()) {
           textStep(
               text.next(settings.pretrainBatch(), settings.window(), random),
@@ -164,7 +219,7 @@ public final class Pretrainer {
         windowLoss += replyStep(batch, parameters, optimizer, lr);
         windowTokens += (long) batch.batch() * batch.time();
         windowSteps++;
-        if ((step + 1) % settings.evalEvery() == 0 || step + 1 == settings.sftSteps()) {
+        if ((step + 1) % settings.evalEvery() == 0 || sftClock.done(step + 1)) {
           double seconds = (System.nanoTime() - windowStart) / 1e9;
           record(
               new Progress(
@@ -180,9 +235,14 @@ public final class Pretrainer {
           windowSteps = 0;
         }
       }
+      stepsRun[1] = sftDone;
     }
     Map<String, Object> summary = new LinkedHashMap<>();
+    int pretrainDoneTotal = stepsRun[0];
+    int sftDoneTotal = stepsRun[1];
     summary.put("settings", settings);
+    summary.put("pretrain_steps_run", pretrainDoneTotal);
+    summary.put("sft_steps_run", sftDoneTotal);
     summary.put("train_documents", trainText.size());
     summary.put("train_bytes", text.size());
     summary.put("chat_pairs", chatPairs.size());
@@ -191,35 +251,6 @@ public final class Pretrainer {
     summary.put("final_reply_validation_nats_per_token", replyValidationLoss(validationPairs));
     summary.put("curve", curve());
     return summary;
-  }
-
-  /**
-   * Times {@code steps} plain-text training steps on a throw-away copy of the optimiser state and
-   * restores the parameters afterwards, so calibration does not change the run it sizes.
-   */
-  public static double measureSecondsPerStep(
-      CausalLanguageModel model, List<String> documents, int batch, int steps) {
-    sail.server.model.WeightSnapshot saved =
-        sail.server.model.WeightSnapshot.copyOf(model.block(), model.device());
-    try (AdamW optimizer = new AdamW(AdamW.Settings.defaults(), model.manager())) {
-      Pretrainer probe =
-          new Pretrainer(
-              model,
-              new Settings(steps, batch, model.contextLength(), 1e-4, 0, 1, 1e-4, 0, 1, 1, 1),
-              p -> {});
-      LanguageModelingBatches text = new LanguageModelingBatches(documents);
-      SplittableRandom random = new SplittableRandom(1);
-      PairList<String, Parameter> parameters = model.block().getParameters();
-      probe.textStep(text.next(batch, model.contextLength(), random), parameters, optimizer, 0f);
-      long start = System.nanoTime();
-      for (int i = 0; i < steps; i++) {
-        probe.textStep(text.next(batch, model.contextLength(), random), parameters, optimizer, 0f);
-      }
-      return (System.nanoTime() - start) / 1e9 / steps;
-    } finally {
-      saved.copyInto(model.block());
-      saved.release();
-    }
   }
 
   /** A (user, reply) pair in the chat format. */

@@ -90,10 +90,10 @@ class TrainingStepTest {
 
   @Test
   void scheduleWarmsUpThenDecaysToTheFloor() {
-    LearningRateSchedule schedule = new LearningRateSchedule(1.0, 0.1, 10, 110);
-    assertEquals(0.1, schedule.at(0), 1e-6);
-    assertEquals(1.0, schedule.at(9), 1e-6);
-    assertEquals(0.55, schedule.at(60), 1e-6);
-    assertEquals(0.1, schedule.at(110), 1e-6);
+    LearningRateSchedule schedule = new LearningRateSchedule(1.0, 0.1, 0.1);
+    assertEquals(0.5, schedule.at(0.05), 1e-6);
+    assertEquals(1.0, schedule.at(0.1), 1e-6);
+    assertEquals(0.55, schedule.at(0.55), 1e-6);
+    assertEquals(0.1, schedule.at(1.0), 1e-6);
   }
 }
