@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -32,7 +33,7 @@ class ObjectiveCommandTest {
     Result result = run(args);
     assertEquals(0, result.exitCode(), result.err());
     JsonNode node = new ObjectMapper().readTree(result.out());
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
     assertEquals(List.of("s", "loss", "dloss_dchosen", "dloss_drejected", "p_swap"), names);
     return node;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import java.util.function.DoubleBinaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,7 +123,7 @@ class SailLossTest {
         ExampleLoss example = SailLoss.example(pair, BETA, c, baseline, form, clamp);
         double frozen = example.s() - baseline;
         // the surrogate of section 4 (derived) or 5 (reference code), s − b frozen at the point
-        java.util.function.DoubleBinaryOperator surrogate =
+        DoubleBinaryOperator surrogate =
             (w, l) -> {
               PairLogProbs moved = new PairLogProbs(w, l, pair.refChosen(), pair.refRejected());
               double termB = SailLoss.example(moved, BETA, c, baseline, form, clamp).loss();
