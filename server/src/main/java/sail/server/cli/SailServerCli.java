@@ -8,7 +8,12 @@ import picocli.CommandLine.Command;
     name = "sail",
     mixinStandardHelpOptions = true,
     description = "SAIL Server: serve a language model and align it online.",
-    subcommands = {PretrainCommand.class, BenchCommand.class, BuildPairsCommand.class})
+    subcommands = {
+      PretrainCommand.class,
+      BenchCommand.class,
+      BuildPairsCommand.class,
+      ObjectiveCommand.class
+    })
 public final class SailServerCli {
   public static void main(String[] args) {
     System.exit(new CommandLine(new SailServerCli()).execute(args));
