@@ -227,6 +227,11 @@ public final class TrafficLog implements AutoCloseable {
     return enqueue(new UpsertPreference(event));
   }
 
+  /** Completes once everything queued before this call is committed (or has failed). */
+  public CompletableFuture<Void> flush() {
+    return enqueue(new Barrier());
+  }
+
   private <T> CompletableFuture<T> enqueue(Op<T> op) {
     if (closed) {
       return CompletableFuture.failedFuture(new LogClosedException());
@@ -528,7 +533,7 @@ public final class TrafficLog implements AutoCloseable {
 
   /** One queued event. {@link #apply} runs inside the batch transaction on the writer thread. */
   private abstract static sealed class Op<T>
-      permits InsertGeneration, UpsertFeedback, UpsertPreference, Stop {
+      permits InsertGeneration, UpsertFeedback, UpsertPreference, Barrier, Stop {
     final CompletableFuture<T> result = new CompletableFuture<>();
 
     /** Whether the caller waits for an fsync ({@code synchronous=FULL}). */
@@ -701,6 +706,22 @@ public final class TrafficLog implements AutoCloseable {
         preferences.incrementAndGet();
       }
       result.complete(replaced);
+    }
+  }
+
+  /** Writes nothing; completes with the batch it is committed in. */
+  private static final class Barrier extends Op<Void> {
+    @Override
+    boolean durable() {
+      return false;
+    }
+
+    @Override
+    void apply(Connection c) {}
+
+    @Override
+    void committed() {
+      result.complete(null);
     }
   }
 
