@@ -1,0 +1,251 @@
+package sail.client.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServer;
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import sail.v1.AdminServiceGrpcService;
+import sail.v1.Completion;
+import sail.v1.Counts;
+import sail.v1.FeedbackRequest;
+import sail.v1.FeedbackResponse;
+import sail.v1.FinishReason;
+import sail.v1.GenerateChunk;
+import sail.v1.GenerateRequest;
+import sail.v1.GenerateResponse;
+import sail.v1.PolicyServiceGrpcService;
+import sail.v1.Rating;
+import sail.v1.StatusRequest;
+import sail.v1.StatusResponse;
+
+/**
+ * The CLI against a scripted gRPC server on a random port: replies are {@code "re: " + the last
+ * message}, split into words for streaming; feedback on {@code gen-unknown} is NOT_FOUND.
+ */
+class SailClientCliTest {
+  static Vertx vertx;
+  static HttpServer server;
+  static String target;
+  static final List<FeedbackRequest> feedback = new ArrayList<>();
+
+  static String lastMessage(GenerateRequest r) {
+    return r.hasConversation()
+        ? r.getConversation().getMessages(r.getConversation().getMessagesCount() - 1).getContent()
+        : r.getPrompt();
+  }
+
+  static Completion reply(GenerateRequest r) {
+    String text = "re: " + lastMessage(r);
+    return Completion.newBuilder()
+        .setId("gen-" + Math.abs(text.hashCode()))
+        .setText(text)
+        .setModelVersion(3)
+        .setFinishReason(FinishReason.STOP)
+        .setPromptTokens(2)
+        .setCompletionTokens(text.split(" ").length)
+        .build();
+  }
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    GrpcServer grpc = GrpcServer.server(vertx);
+    grpc.callHandler(
+        PolicyServiceGrpcService.Generate,
+        call ->
+            call.handler(
+                r -> {
+                  if (r.getPrompt().isEmpty() && !r.hasConversation()) {
+                    call.response()
+                        .status(GrpcStatus.INVALID_ARGUMENT)
+                        .statusMessage("prompt: must not be empty")
+                        .end();
+                    return;
+                  }
+                  call.response()
+                      .end(GenerateResponse.newBuilder().addCompletions(reply(r)).build());
+                }));
+    grpc.callHandler(
+        PolicyServiceGrpcService.GenerateStream,
+        call ->
+            call.handler(
+                r -> {
+                  Completion c = reply(r);
+                  String[] words = c.getText().split(" ");
+                  for (int i = 0; i < words.length; i++) {
+                    call.response()
+                        .write(
+                            GenerateChunk.newBuilder()
+                                .setDelta((i == 0 ? "" : " ") + words[i])
+                                .build());
+                  }
+                  call.response().write(GenerateChunk.newBuilder().setCompletion(c).build());
+                  call.response().end();
+                }));
+    grpc.callHandler(
+        PolicyServiceGrpcService.Feedback,
+        call ->
+            call.handler(
+                r -> {
+                  if (r.getGenerationId().equals("gen-unknown")) {
+                    call.response()
+                        .status(GrpcStatus.NOT_FOUND)
+                        .statusMessage("no logged generation")
+                        .end();
+                    return;
+                  }
+                  synchronized (feedback) {
+                    feedback.add(r);
+                  }
+                  call.response().end(FeedbackResponse.newBuilder().setReplaced(false).build());
+                }));
+    grpc.callHandler(
+        AdminServiceGrpcService.Status,
+        call ->
+            call.handler(
+                (StatusRequest r) ->
+                    call.response()
+                        .end(
+                            StatusResponse.newBuilder()
+                                .setModelVersion(3)
+                                .setCounts(Counts.newBuilder().setGenerations(10).setFeedback(4))
+                                .setReady(true)
+                                .build())));
+    server = vertx.createHttpServer().requestHandler(grpc).listen(0, "127.0.0.1").await();
+    target = "127.0.0.1:" + server.actualPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close().await();
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run run(CommandLine cli, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  static Run run(String... args) {
+    return run(SailClientCli.commandLine(), args);
+  }
+
+  @Test
+  void generatePrintsTheText() {
+    Run r = run("generate", "--target", target, "--prompt", "hello", "--seed", "1");
+    assertEquals(0, r.exit(), r.err());
+    assertEquals("re: hello\n", r.out());
+  }
+
+  @Test
+  void generateJson() {
+    Run r =
+        run(
+            "generate",
+            "--target",
+            target,
+            "--prompt",
+            "hello",
+            "--max-tokens",
+            "5",
+            "--temperature",
+            "0",
+            "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonObject json = new JsonObject(r.out().trim());
+    assertEquals("re: hello", json.getString("text"));
+    assertEquals(3, json.getLong("model_version"));
+    assertEquals("stop", json.getString("finish_reason"));
+    assertEquals(2, json.getInteger("prompt_tokens"));
+    assertEquals(2, json.getInteger("completion_tokens"));
+    assertTrue(json.getString("id").startsWith("gen-"));
+  }
+
+  @Test
+  void generateStreamPrintsDeltasAndJsonAtTheEnd() {
+    assertEquals(
+        "re: a b\n", run("generate", "--target", target, "--prompt", "a b", "--stream").out());
+    Run json = run("generate", "--target", target, "--prompt", "a b", "--stream", "--json");
+    assertEquals("re: a b", new JsonObject(json.out().trim()).getString("text"));
+  }
+
+  @Test
+  void serverErrorsAreOneLineAndExitOne() {
+    Run r = run("generate", "--target", target, "--prompt", "");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("INVALID_ARGUMENT: prompt: must not be empty"), r.err());
+    Run f = run("feedback", "--target", target, "--id", "gen-unknown", "--up");
+    assertEquals(1, f.exit());
+    assertTrue(f.err().contains("NOT_FOUND"), f.err());
+  }
+
+  @Test
+  void feedbackNeedsExactlyOneDirection() {
+    Run ok =
+        run("feedback", "--target", target, "--id", "gen-1", "--down", "--comment", "too long");
+    assertEquals(0, ok.exit(), ok.err());
+    assertEquals("recorded\n", ok.out());
+    synchronized (feedback) {
+      FeedbackRequest last = feedback.get(feedback.size() - 1);
+      assertEquals(Rating.DOWN, last.getRating());
+      assertEquals("too long", last.getComment());
+    }
+    assertEquals(2, run("feedback", "--target", target, "--id", "gen-1").exit());
+    assertEquals(2, run("feedback", "--target", target, "--id", "gen-1", "--up", "--down").exit());
+  }
+
+  @Test
+  void statusJson() {
+    Run r = run("status", "--target", target, "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonObject json = new JsonObject(r.out().trim());
+    assertEquals(3, json.getLong("model_version"));
+    assertEquals(10, json.getJsonObject("counts").getLong("generations"));
+    assertEquals(4, json.getJsonObject("counts").getLong("feedback"));
+    assertTrue(run("status", "--target", target).out().contains("generations 10, feedback 4"));
+  }
+
+  @Test
+  void chatStreamsRepliesAndRatesTheLastOne() {
+    BufferedReader input =
+        new BufferedReader(new StringReader("hi there\n/up nice\nagain\n/quit\n"));
+    Run r =
+        run(new CommandLine(new ChatCommand(input)), "--target", target, "--client-id", "tester");
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("re: hi there\n"), r.out());
+    assertTrue(r.out().contains("(rated up)"), r.out());
+    assertTrue(r.out().contains("re: again\n"), r.out());
+    synchronized (feedback) {
+      FeedbackRequest last = feedback.get(feedback.size() - 1);
+      assertEquals("nice", last.getComment());
+      assertEquals("tester", last.getClientId());
+      assertEquals("gen-" + Math.abs("re: hi there".hashCode()), last.getGenerationId());
+    }
+  }
+
+  @Test
+  void badTargetIsAUsageError() {
+    Run r = run("status", "--target", "nowhere");
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("HOST:PORT"), r.err());
+  }
+}

@@ -1,0 +1,116 @@
+package sail.server;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import sail.server.api.ApiServer;
+import sail.server.api.GenerationService;
+import sail.server.api.RequestValidator;
+import sail.server.cli.ServeCommand;
+import sail.server.config.ServerConfig;
+import sail.server.data.TrafficLog;
+import sail.server.inference.TextGenerator;
+import sail.server.metrics.ServingMetrics;
+
+/**
+ * The composition root: the only place that constructs the server's object graph.
+ *
+ * <p>Start order: traffic log, metrics, API server (listening at once, {@code /health/ready} 503),
+ * then the engine on a loader thread; readiness flips to 200 when the engine is published. Stop
+ * order in {@link RunningServer#close()}: refuse new requests, drain in-flight ones, close the
+ * engine, flush and close the log, close Vert.x.
+ */
+public final class ServerMain {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerMain.class);
+
+  /** Builds the inference engine; runs on a loader thread, so it may take seconds. */
+  @FunctionalInterface
+  public interface EngineFactory {
+    TextGenerator create(ServerConfig config) throws Exception;
+  }
+
+  // ================================ ENGINE PLUG-IN POINT ================================
+  // The engine `serve` runs. When the DJL continuous-batching engine lands, replace the lambda
+  // with its factory, e.g. `public static final EngineFactory ENGINE = ContinuousBatcher::load;`
+  // (a TextGenerator; if it is also AutoCloseable, close() is called on graceful stop).
+  public static final EngineFactory ENGINE =
+      config -> {
+        throw new UnsupportedOperationException(
+            "no inference engine is wired in yet: set ServerMain.ENGINE");
+      };
+
+  // ======================================================================================
+
+  private ServerMain() {}
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ServeCommand()).execute(args));
+  }
+
+  /**
+   * Starts a server and begins loading its engine. Returns once the port is bound; {@link
+   * RunningServer#engineLoaded()} completes when the server is ready.
+   */
+  public static RunningServer start(ServerConfig config, EngineFactory engineFactory)
+      throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx =
+        Vertx.builder()
+            .with(
+                new VertxOptions()
+                    .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+            .withMetrics(new MicrometerMetricsFactory(registry))
+            .build();
+    TrafficLog log = null;
+    try {
+      log = TrafficLog.open(config.dataDir());
+      ServingMetrics metrics = new ServingMetrics(registry);
+      GenerationService service =
+          new GenerationService(log, new RequestValidator(config.limits()), metrics);
+      metrics.gauges(
+          () -> service.engine() == null ? 0 : service.engine().queuedRequests(),
+          () -> service.engine() == null ? 0 : service.engine().activeSequences(),
+          log::pending);
+      ApiServer api = new ApiServer(vertx, config, service, registry);
+      int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      LOG.info(
+          "listening on {}:{} (gRPC and HTTP), data in {}",
+          config.http().host(),
+          port,
+          config.dataDir());
+
+      CompletableFuture<TextGenerator> loaded = new CompletableFuture<>();
+      Thread loader =
+          new Thread(
+              () -> {
+                try {
+                  TextGenerator engine = engineFactory.create(config);
+                  service.engineReady(engine);
+                  LOG.info("engine ready, model version {}", engine.currentModelVersion());
+                  loaded.complete(engine);
+                } catch (Throwable t) {
+                  LOG.error("engine failed to load", t);
+                  loaded.completeExceptionally(t);
+                }
+              },
+              "engine-loader");
+      loader.setDaemon(true);
+      loader.start();
+      return new RunningServer(config, vertx, log, service, api, port, loaded);
+    } catch (Exception e) {
+      if (log != null) {
+        log.close();
+      }
+      vertx.close();
+      throw e;
+    }
+  }
+}

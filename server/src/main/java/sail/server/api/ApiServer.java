@@ -1,0 +1,146 @@
+package sail.server.api;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.grpc.health.HealthService;
+import io.vertx.grpc.reflection.ReflectionService;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import sail.server.config.ServerConfig;
+import sail.v1.AdminServiceGrpcService;
+import sail.v1.PolicyServiceGrpcService;
+
+/**
+ * One HTTP server, one port: requests whose content type starts with {@code application/grpc} go to
+ * the {@link GrpcServer} (sail.v1 services, grpc.health.v1, reflection), everything else to a
+ * vertx-web {@link Router} (OpenAI-style JSON, health, metrics). Handlers run on event loops and
+ * never block.
+ */
+public final class ApiServer {
+  private final Vertx vertx;
+  private final ServerConfig config;
+  private final GenerationService service;
+  private final PrometheusMeterRegistry prometheus;
+  private HttpServer server;
+
+  /**
+   * @param prometheus registry scraped at {@code GET /metrics}; {@code null} disables the route
+   */
+  public ApiServer(
+      Vertx vertx,
+      ServerConfig config,
+      GenerationService service,
+      PrometheusMeterRegistry prometheus) {
+    this.vertx = vertx;
+    this.config = config;
+    this.service = service;
+    this.prometheus = prometheus;
+  }
+
+  /** Binds the port; completes with the actual port (useful with port 0). */
+  public Future<Integer> start() {
+    // gRPC: honour grpc-timeout, so a passed deadline ends the call and cancels its generation
+    GrpcServer grpc =
+        GrpcServer.server(vertx, new GrpcServerOptions().setScheduleDeadlineAutomatically(true));
+    grpc.addService(new PolicyGrpcService(service));
+    grpc.addService(new AdminGrpcService(service));
+    HealthService health = HealthService.create(vertx);
+    health.register("", () -> Future.succeededFuture(service.ready()));
+    health.register(
+        PolicyServiceGrpcService.SERVICE_NAME, () -> Future.succeededFuture(service.ready()));
+    health.register(AdminServiceGrpcService.SERVICE_NAME, () -> Future.succeededFuture(true));
+    grpc.addService(health);
+    grpc.addService(ReflectionService.v1());
+
+    // HTTP: JSON API, probes, metrics
+    Router router = Router.router(vertx);
+    router
+        .route("/v1/*")
+        .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes()));
+    new OpenAiRoutes(service).mount(router);
+    router
+        .get("/health/live")
+        .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "live")));
+    router.get("/health/ready").handler(this::ready);
+    if (prometheus != null) {
+      router.get("/metrics").handler(PrometheusScrapingHandler.create(prometheus));
+    }
+    router.errorHandler(
+        413,
+        ctx ->
+            json(
+                ctx,
+                413,
+                new JsonObject()
+                    .put(
+                        "error",
+                        new JsonObject()
+                            .put(
+                                "message",
+                                "body: larger than " + config.limits().maxBodyBytes() + " bytes")
+                            .put("type", "request_too_large")
+                            .put("param", "body")
+                            .put("code", 413))));
+
+    HttpServerOptions options =
+        new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
+    server =
+        vertx
+            .createHttpServer(options)
+            .requestHandler(
+                request -> {
+                  if (isGrpc(request)) {
+                    grpc.handle(request);
+                  } else {
+                    router.handle(request);
+                  }
+                });
+    return server.listen().map(HttpServer::actualPort);
+  }
+
+  private static boolean isGrpc(HttpServerRequest request) {
+    String type = request.getHeader("content-type");
+    return type != null && type.startsWith("application/grpc");
+  }
+
+  private void ready(RoutingContext ctx) {
+    GenerationService.Status s = service.status();
+    JsonObject body = new JsonObject().put("status", s.ready() ? "ready" : "not_ready");
+    if (service.engine() != null) {
+      body.put("model_version", s.modelVersion());
+    }
+    json(ctx, s.ready() ? 200 : 503, body);
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /**
+   * Stops accepting connections and lets open ones finish their requests for up to {@code timeout}
+   * before closing them.
+   */
+  public Future<Void> shutdown(Duration timeout) {
+    return server == null
+        ? Future.succeededFuture()
+        : server.shutdown(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+}

@@ -1,0 +1,107 @@
+package sail.server.cli;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sail.server.RunningServer;
+import sail.server.ServerMain;
+import sail.server.config.ConfigException;
+import sail.server.config.ConfigLoader;
+import sail.server.config.ServerConfig;
+
+/** {@code sail serve}: runs the server in the foreground until SIGTERM or Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve the model over gRPC and HTTP on one port; stops gracefully on SIGTERM.")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--config", description = "config file (.json or .properties)")
+  Path configFile;
+
+  @Option(names = "--port", description = "port for gRPC and HTTP (default 8080; 0 = any free)")
+  Integer port;
+
+  @Option(names = "--host", description = "bind address (default 127.0.0.1)")
+  String host;
+
+  @Option(names = "--data-dir", description = "traffic log and checkpoints (default ./data)")
+  Path dataDir;
+
+  @Option(names = "--no-train", description = "serve only; no online training")
+  boolean noTrain;
+
+  @Option(names = "--max-batch", description = "most sequences decoded together (default 16)")
+  Integer maxBatch;
+
+  @Option(
+      names = "--queue-capacity",
+      description = "requests waiting for a slot before 429 / RESOURCE_EXHAUSTED (default 64)")
+  Integer queueCapacity;
+
+  /** The engine to run; tests substitute their own. */
+  private final ServerMain.EngineFactory engineFactory;
+
+  public ServeCommand() {
+    this(ServerMain.ENGINE);
+  }
+
+  public ServeCommand(ServerMain.EngineFactory engineFactory) {
+    this.engineFactory = engineFactory;
+  }
+
+  /** Flags as config keys; they override the config file. */
+  Map<String, String> overrides() {
+    Map<String, String> o = new HashMap<>();
+    if (port != null) {
+      o.put("http.port", port.toString());
+    }
+    if (host != null) {
+      o.put("http.host", host);
+    }
+    if (dataDir != null) {
+      o.put("data_dir", dataDir.toString());
+    }
+    if (noTrain) {
+      o.put("train", "false");
+    }
+    if (maxBatch != null) {
+      o.put("engine.max_batch", maxBatch.toString());
+    }
+    if (queueCapacity != null) {
+      o.put("engine.queue_capacity", queueCapacity.toString());
+    }
+    return o;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ServerConfig config;
+    try {
+      config = ConfigLoader.load(configFile, overrides());
+    } catch (ConfigException e) {
+      System.err.println("sail serve: " + e.getMessage());
+      return 2;
+    }
+    RunningServer server = ServerMain.start(config, engineFactory);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "graceful-stop"));
+    // machine-readable first line, e.g. for scripts and tests that start on port 0
+    System.out.println("listening " + config.http().host() + ":" + server.port());
+    System.out.flush();
+    try {
+      server.engineLoaded().get();
+    } catch (ExecutionException e) {
+      System.err.println("sail serve: engine failed to load: " + e.getCause().getMessage());
+      server.close();
+      return 1;
+    }
+    System.out.println("ready");
+    System.out.flush();
+    server.awaitStopped();
+    return 0;
+  }
+}

@@ -1,0 +1,65 @@
+package sail.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the server reads at start, validated once by {@link ConfigLoader}. Each record's
+ * {@code DEFAULTS} documents the default values.
+ *
+ * @param http where to listen
+ * @param dataDir directory of the traffic log and checkpoints (default {@code ./data})
+ * @param limits request limits enforced by the API layer
+ * @param engine inference engine settings
+ * @param train whether online training runs beside serving (off with {@code --no-train})
+ * @param drainTimeout how long a graceful stop waits for in-flight requests (default 30 s)
+ */
+public record ServerConfig(
+    Http http, Path dataDir, Limits limits, Engine engine, boolean train, Duration drainTimeout) {
+
+  public static final ServerConfig DEFAULTS =
+      new ServerConfig(
+          Http.DEFAULTS,
+          Path.of("data"),
+          Limits.DEFAULTS,
+          Engine.DEFAULTS,
+          true,
+          Duration.ofSeconds(30));
+
+  /**
+   * @param host bind address; the default {@code 127.0.0.1} keeps the server off the network
+   * @param port TCP port for gRPC and HTTP together; 0 picks a free one (default 8080)
+   */
+  public record Http(String host, int port) {
+    public static final Http DEFAULTS = new Http("127.0.0.1", 8080);
+  }
+
+  /**
+   * @param maxPromptChars longest accepted prompt, all messages together, in characters (8192)
+   * @param maxTokens largest accepted {@code max_tokens} (1024)
+   * @param defaultMaxTokens {@code max_tokens} when the request leaves it out (128)
+   * @param maxCandidates largest accepted {@code n} (4)
+   * @param maxStopSequences most accepted stop sequences (4)
+   * @param maxBodyBytes largest accepted HTTP request body (1 MiB)
+   */
+  public record Limits(
+      int maxPromptChars,
+      int maxTokens,
+      int defaultMaxTokens,
+      int maxCandidates,
+      int maxStopSequences,
+      int maxBodyBytes) {
+    public static final Limits DEFAULTS = new Limits(8192, 1024, 128, 4, 4, 1 << 20);
+  }
+
+  /**
+   * @param maxBatch most sequences decoded together (16)
+   * @param queueCapacity most requests waiting for a batch slot before new ones are refused with
+   *     RESOURCE_EXHAUSTED / HTTP 429 (64)
+   * @param device {@code auto}, {@code cpu} or {@code gpu}
+   * @param checkpoint model checkpoint to serve; {@code null} means the embedded default model
+   */
+  public record Engine(int maxBatch, int queueCapacity, String device, Path checkpoint) {
+    public static final Engine DEFAULTS = new Engine(16, 64, "auto", null);
+  }
+}

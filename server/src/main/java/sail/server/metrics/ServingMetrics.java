@@ -1,0 +1,88 @@
+package sail.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Names every meter the server records, so dashboards have one place to look. Prometheus names
+ * follow from Micrometer's (dots become underscores, counters get {@code _total}).
+ *
+ * <ul>
+ *   <li>{@code sail.generations{api, outcome}} — finished candidates by API (grpc, http) and finish
+ *       reason, or {@code error}
+ *   <li>{@code sail.generated.tokens} — completion tokens produced
+ *   <li>{@code sail.generation.duration} — submit to last token, per candidate
+ *   <li>{@code sail.generation.ttft} — submit to first text, per candidate
+ *   <li>{@code sail.requests.rejected{reason}} — invalid, not_found, overloaded, unavailable
+ *   <li>{@code sail.feedback{rating}}, {@code sail.preferences} — acknowledged events
+ *   <li>{@code sail.engine.queued}, {@code sail.engine.active}, {@code sail.traffic_log.pending} —
+ *       gauges
+ * </ul>
+ */
+public final class ServingMetrics {
+  private final MeterRegistry registry;
+  private final Counter tokens;
+  private final Timer duration;
+  private final Timer ttft;
+  private final Counter preferences;
+
+  public ServingMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.tokens =
+        Counter.builder("sail.generated.tokens")
+            .description("completion tokens")
+            .register(registry);
+    this.duration =
+        Timer.builder("sail.generation.duration")
+            .description("submit to last token, per candidate")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.ttft =
+        Timer.builder("sail.generation.ttft")
+            .description("submit to first text, per candidate")
+            .publishPercentileHistogram()
+            .register(registry);
+    this.preferences =
+        Counter.builder("sail.preferences")
+            .description("acknowledged preferences")
+            .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** Registers the gauges that read live state. */
+  public void gauges(
+      Supplier<Number> engineQueued, Supplier<Number> engineActive, Supplier<Number> logPending) {
+    Gauge.builder("sail.engine.queued", engineQueued).register(registry);
+    Gauge.builder("sail.engine.active", engineActive).register(registry);
+    Gauge.builder("sail.traffic_log.pending", logPending).register(registry);
+  }
+
+  public void generationFinished(
+      String api, String outcome, int completionTokens, long nanos, long ttftNanos) {
+    registry.counter("sail.generations", "api", api, "outcome", outcome).increment();
+    tokens.increment(completionTokens);
+    duration.record(Duration.ofNanos(nanos));
+    if (ttftNanos >= 0) {
+      ttft.record(Duration.ofNanos(ttftNanos));
+    }
+  }
+
+  public void rejected(String reason) {
+    registry.counter("sail.requests.rejected", "reason", reason).increment();
+  }
+
+  public void feedback(String rating) {
+    registry.counter("sail.feedback", "rating", rating).increment();
+  }
+
+  public void preference() {
+    preferences.increment();
+  }
+}

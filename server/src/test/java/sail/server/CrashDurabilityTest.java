@@ -1,0 +1,120 @@
+package sail.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sail.server.data.RatedGeneration;
+import sail.server.data.TrafficLog;
+import sail.server.testing.TestServerMain;
+
+/**
+ * An acknowledged rating is on disk: the server process is killed without shutdown ({@code
+ * destroyForcibly}, SIGKILL) right after the last acknowledgement, and a new process on the same
+ * data directory knows every acknowledged rating.
+ */
+class CrashDurabilityTest {
+  @TempDir Path dir;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  record Server(Process process, int port) {}
+
+  Server launch() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                TestServerMain.class.getName(),
+                dir.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith("listening ")) {
+        return new Server(process, Integer.parseInt(line.substring("listening ".length()).trim()));
+      }
+    }
+    throw new AssertionError("server process exited with " + process.waitFor());
+  }
+
+  CompletableFuture<HttpResponse<String>> post(Server server, String path, String body) {
+    return http.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void acknowledgedFeedbackSurvivesSigkill() throws Exception {
+    Server first = launch();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      HttpResponse<String> reply =
+          post(first, "/v1/completions", "{\"prompt\":\"prompt " + i + "\",\"n\":4}")
+              .get(10, TimeUnit.SECONDS);
+      assertEquals(200, reply.statusCode(), reply.body());
+      new JsonObject(reply.body())
+          .getJsonArray("choices")
+          .forEach(c -> ids.add(((JsonObject) c).getString("id")));
+    }
+    // rate all 40 concurrently; kill the moment the last acknowledgement arrives
+    List<CompletableFuture<HttpResponse<String>>> acks = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      String rating = i % 2 == 0 ? "up" : "down";
+      acks.add(
+          post(
+              first,
+              "/v1/feedback",
+              "{\"id\":\"" + ids.get(i) + "\",\"rating\":\"" + rating + "\"}"));
+    }
+    for (CompletableFuture<HttpResponse<String>> ack : acks) {
+      assertEquals(200, ack.get(10, TimeUnit.SECONDS).statusCode());
+    }
+    first.process().destroyForcibly();
+    assertTrue(first.process().waitFor(10, TimeUnit.SECONDS));
+
+    Server second = launch();
+    try {
+      // the restarted server knows every rated generation: repeating a rating replaces it
+      for (String id : ids) {
+        HttpResponse<String> again =
+            post(second, "/v1/feedback", "{\"id\":\"" + id + "\",\"rating\":\"up\"}")
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(true, new JsonObject(again.body()).getBoolean("replaced"), id);
+      }
+    } finally {
+      second.process().destroyForcibly();
+      second.process().waitFor(10, TimeUnit.SECONDS);
+    }
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      Map<String, RatedGeneration> rated =
+          log.ratedGenerations(0, 1000).stream()
+              .collect(Collectors.toMap(r -> r.generation().id(), r -> r));
+      assertEquals(ids.size(), rated.size());
+      assertTrue(rated.keySet().containsAll(ids));
+    }
+  }
+}

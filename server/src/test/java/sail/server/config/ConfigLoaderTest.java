@@ -1,0 +1,61 @@
+package sail.server.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsBindLocallyWithDataInDotData() throws Exception {
+    ServerConfig c = ConfigLoader.load(null, Map.of());
+    assertEquals("127.0.0.1", c.http().host());
+    assertEquals(8080, c.http().port());
+    assertEquals(Path.of("data"), c.dataDir());
+    assertNull(c.engine().checkpoint());
+    assertEquals(ServerConfig.DEFAULTS, c);
+  }
+
+  @Test
+  void jsonFileThenFlags() throws Exception {
+    Path file = dir.resolve("sail.json");
+    Files.writeString(
+        file, "{\"http\": {\"port\": 9001}, \"engine\": {\"max_batch\": 8}, \"train\": false}");
+    ServerConfig c = ConfigLoader.load(file, Map.of("http.port", "9002"));
+    assertEquals(9002, c.http().port());
+    assertEquals(8, c.engine().maxBatch());
+    assertEquals(false, c.train());
+  }
+
+  @Test
+  void propertiesFile() throws Exception {
+    Path file = dir.resolve("sail.properties");
+    Files.writeString(file, "limits.max_tokens=64\ndata_dir=/tmp/x\n");
+    ServerConfig c = ConfigLoader.load(file, Map.of());
+    assertEquals(64, c.limits().maxTokens());
+    assertEquals(64, c.limits().defaultMaxTokens(), "default follows a lower limit");
+    assertEquals(Path.of("/tmp/x"), c.dataDir());
+  }
+
+  @Test
+  void errorsNameTheKey() {
+    assertMessage(Map.of("http.prot", "1"), "http.prot");
+    assertMessage(Map.of("http.port", "70000"), "http.port must be in [0, 65535]");
+    assertMessage(Map.of("engine.max_batch", "lots"), "engine.max_batch must be an integer");
+    assertMessage(Map.of("engine.device", "tpu"), "engine.device must be auto, cpu or gpu");
+    assertMessage(Map.of("train", "maybe"), "train must be true or false");
+  }
+
+  private static void assertMessage(Map<String, String> values, String expected) {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null, values));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+}

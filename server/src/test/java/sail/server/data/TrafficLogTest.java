@@ -1,0 +1,149 @@
+package sail.server.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrafficLogTest {
+  @TempDir Path dir;
+
+  static GenerationRecord generation(String id, String prompt, String reply) {
+    return new GenerationRecord(
+        id,
+        Instant.ofEpochMilli(1_700_000_000_000L),
+        List.of(new Turn("user", prompt)),
+        reply,
+        3,
+        new Sampling(0.7, 0.9, 0, 64, List.of("\n"), 42),
+        5,
+        7,
+        -3.25,
+        "stop",
+        "client-a");
+  }
+
+  @Test
+  void storesAndReadsBackAGeneration() throws Exception {
+    String id = GenerationIds.next();
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      log.append(generation(id, "hello", "hi there")).get();
+      GenerationRecord back = log.findGeneration(id).orElseThrow();
+      assertEquals(generation(id, "hello", "hi there"), back);
+      assertEquals(new Counts(1, 0, 0), log.counts());
+    }
+  }
+
+  @Test
+  void queuedWritesShareCommits() throws Exception {
+    int n = 2000;
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      List<CompletableFuture<Void>> writes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        writes.add(log.append(generation(GenerationIds.next(), "p" + i, "r")));
+      }
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
+      assertEquals(n, log.counts().generations());
+      assertTrue(log.commits() < n / 2, "expected batching, got " + log.commits() + " commits");
+    }
+  }
+
+  @Test
+  void repeatedFeedbackFromOneClientReplacesTheEarlierRating() throws Exception {
+    String id = GenerationIds.next();
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      log.append(generation(id, "q", "a"));
+      assertFalse(log.recordFeedback(new Feedback(id, "alice", Rating.UP, "good")).get());
+      assertTrue(log.recordFeedback(new Feedback(id, "alice", Rating.DOWN, "changed")).get());
+      assertFalse(log.recordFeedback(new Feedback(id, "bob", Rating.UP, "")).get());
+      assertEquals(2, log.counts().feedback());
+
+      List<RatedGeneration> rated = log.ratedGenerations(0, 10);
+      assertEquals(2, rated.size());
+      RatedGeneration alice =
+          rated.stream().filter(r -> r.clientId().equals("alice")).findFirst().orElseThrow();
+      assertEquals(Rating.DOWN, alice.rating());
+      assertEquals("changed", alice.comment());
+      assertEquals("a", alice.generation().response());
+      // the replacement got a new seq, so a trainer reading the change stream sees it
+      assertEquals(2, alice.seq());
+    }
+  }
+
+  @Test
+  void feedbackOnAnUnknownGenerationFails() throws Exception {
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> log.recordFeedback(new Feedback("gen-nope", "", Rating.UP, "")).get());
+      assertInstanceOf(UnknownGenerationException.class, e.getCause());
+      assertEquals(0, log.counts().feedback());
+    }
+  }
+
+  @Test
+  void preferencesNeedRepliesToTheSamePrompt() throws Exception {
+    String a = GenerationIds.next();
+    String b = GenerationIds.next();
+    String other = GenerationIds.next();
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      log.append(generation(a, "same", "one"));
+      log.append(generation(b, "same", "two"));
+      log.append(generation(other, "different", "three"));
+      assertFalse(log.recordPreference(new Preference(a, b, "c")).get());
+      // flipping the choice replaces it
+      assertTrue(log.recordPreference(new Preference(b, a, "c")).get());
+      assertEquals(1, log.counts().preferences());
+      PreferencePair pair = log.preferencePairs(0, 10).get(0);
+      assertEquals(b, pair.chosen().id());
+      assertEquals(a, pair.rejected().id());
+
+      ExecutionException mismatch =
+          assertThrows(
+              ExecutionException.class,
+              () -> log.recordPreference(new Preference(a, other, "c")).get());
+      assertInstanceOf(PromptMismatchException.class, mismatch.getCause());
+      ExecutionException unknown =
+          assertThrows(
+              ExecutionException.class,
+              () -> log.recordPreference(new Preference(a, "gen-x", "c")).get());
+      assertInstanceOf(UnknownGenerationException.class, unknown.getCause());
+    }
+  }
+
+  @Test
+  void countsSurviveReopening() throws Exception {
+    String id = GenerationIds.next();
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      log.append(generation(id, "q", "a"));
+      log.recordFeedback(new Feedback(id, "", Rating.UP, "")).get();
+    }
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      assertEquals(new Counts(1, 1, 0), log.counts());
+      String second = GenerationIds.next();
+      log.append(generation(second, "q", "b"));
+      log.recordFeedback(new Feedback(second, "", Rating.DOWN, "")).get();
+      // seq keeps growing across restarts
+      assertEquals(2, log.ratedGenerations(0, 10).get(1).seq());
+    }
+  }
+
+  @Test
+  void idsAreWellFormedAndDistinct() {
+    String a = GenerationIds.next();
+    assertTrue(GenerationIds.looksValid(a), a);
+    assertFalse(a.equals(GenerationIds.next()));
+    assertFalse(GenerationIds.looksValid("gen-short"));
+  }
+}
