@@ -17,6 +17,8 @@ import sail.server.api.RequestValidator;
 import sail.server.cli.ServeCommand;
 import sail.server.config.ServerConfig;
 import sail.server.data.TrafficLog;
+import sail.server.inference.EngineLoader;
+import sail.server.inference.EngineSettings;
 import sail.server.inference.TextGenerator;
 import sail.server.metrics.ServingMetrics;
 
@@ -38,14 +40,19 @@ public final class ServerMain {
   }
 
   // ================================ ENGINE PLUG-IN POINT ================================
-  // The engine `serve` runs. When the DJL continuous-batching engine lands, replace the lambda
-  // with its factory, e.g. `public static final EngineFactory ENGINE = ContinuousBatcher::load;`
-  // (a TextGenerator; if it is also AutoCloseable, close() is called on graceful stop).
+  // The engine `serve` runs: the DJL continuous-batching engine on the configured checkpoint
+  // (the embedded base model by default). Intra-op threads: 2 when serving alone, 1 when the
+  // trainer shares the cores (stack-notes.md, "Threads").
   public static final EngineFactory ENGINE =
-      config -> {
-        throw new UnsupportedOperationException(
-            "no inference engine is wired in yet: set ServerMain.ENGINE");
-      };
+      config ->
+          EngineLoader.load(
+              config.engine().checkpoint(),
+              config.engine().device(),
+              new EngineSettings(
+                  config.engine().maxBatch(),
+                  config.engine().queueCapacity(),
+                  config.train() ? 1 : Math.min(2, Runtime.getRuntime().availableProcessors()),
+                  1));
 
   // ======================================================================================
 

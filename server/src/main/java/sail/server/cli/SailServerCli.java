@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     description = "SAIL Server: serve a language model and align it online.",
     subcommands = {
+      ServeCommand.class,
       PretrainCommand.class,
       BenchCommand.class,
       BuildPairsCommand.class,

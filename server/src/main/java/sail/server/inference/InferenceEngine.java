@@ -39,7 +39,18 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private volatile boolean running = true;
   private volatile int active;
 
+  private final AutoCloseable ownedResources;
+
   public InferenceEngine(ModelRegistry registry, EngineSettings settings) {
+    this(registry, settings, () -> {});
+  }
+
+  /**
+   * @param ownedResources closed after the engine thread has stopped (e.g. the model it loaded)
+   */
+  public InferenceEngine(
+      ModelRegistry registry, EngineSettings settings, AutoCloseable ownedResources) {
+    this.ownedResources = ownedResources;
     this.registry = registry;
     this.model = registry.model();
     this.settings = settings;
@@ -119,6 +130,18 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (!thread.isAlive()) {
+      try {
+        ownedResources.close();
+      } catch (Exception e) {
+        LOG.warn("closing engine resources failed", e);
+      }
+    }
+  }
+
+  /** The registry this engine serves from (the trainer publishes into it). */
+  public ModelRegistry registry() {
+    return registry;
   }
 
   // ---- engine thread ----
