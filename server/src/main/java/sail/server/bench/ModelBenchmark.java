@@ -1,11 +1,6 @@
 package sail.server.bench;
 
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +15,7 @@ import sail.server.model.CausalLanguageModel;
 import sail.server.model.WeightSnapshot;
 import sail.server.training.AdamW;
 import sail.server.training.LanguageModelingBatches;
+import sail.server.training.OptimizerStep;
 
 /**
  * {@code ./sail bench model}: training and decoding speed of a model, as fractions of the matmul
@@ -118,23 +114,8 @@ public final class ModelBenchmark {
       LanguageModelingBatches.Batch batch,
       PairList<String, Parameter> parameters,
       AdamW optimizer) {
-    try (NDScope ignored = new NDScope();
-        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-      NDArray inputs =
-          model.manager().create(batch.inputs(), new Shape(batch.batch(), batch.time()));
-      NDArray targets =
-          model.manager().create(batch.targets(), new Shape(batch.batch(), batch.time(), 1));
-      NDArray loss =
-          model
-              .logits(model.liveParameters(), inputs, true)
-              .logSoftmax(-1)
-              .gather(targets, 2)
-              .mean()
-              .neg();
-      collector.backward(loss);
-    }
-    AdamW.clipGradients(parameters, 1.0);
-    optimizer.update(parameters, 1e-5f);
+    OptimizerStep.run(
+        () -> LanguageModelingBatches.loss(model, batch, true), parameters, optimizer, 1.0, 1e-5f);
   }
 
   private static double round(double value) {

@@ -1,8 +1,11 @@
 package sail.server.training;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.random.RandomGenerator;
+import sail.server.model.CausalLanguageModel;
 
 /**
  * Random windows of a byte corpus for next-token pre-training. Pure: the caller supplies the random
@@ -39,6 +42,23 @@ public final class LanguageModelingBatches {
       }
     }
     return new Batch(inputs, targets, batch, time);
+  }
+
+  /**
+   * Mean next-byte cross-entropy of a batch (nats per byte). Call inside an {@code NDScope}.
+   *
+   * @param training true to record the autograd graph
+   */
+  public static NDArray loss(CausalLanguageModel model, Batch batch, boolean training) {
+    Shape shape = new Shape(batch.batch(), batch.time());
+    NDArray inputs = model.manager().create(batch.inputs(), shape);
+    NDArray targets = model.manager().create(batch.targets(), shape.add(1));
+    return model
+        .logits(model.liveParameters(), inputs, training)
+        .logSoftmax(-1)
+        .gather(targets, 2)
+        .mean()
+        .neg();
   }
 
   /**

@@ -1,12 +1,8 @@
 package sail.server.training;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -271,16 +267,12 @@ public final class Pretrainer {
       PairList<String, Parameter> parameters,
       AdamW optimizer,
       float lr) {
-    double loss;
-    try (NDScope ignored = new NDScope();
-        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-      NDArray value = textLoss(batch, true);
-      collector.backward(value);
-      loss = value.getFloat();
-    }
-    AdamW.clipGradients(parameters, settings.clipNorm());
-    optimizer.update(parameters, lr);
-    return loss;
+    return OptimizerStep.run(
+        () -> LanguageModelingBatches.loss(model, batch, true),
+        parameters,
+        optimizer,
+        settings.clipNorm(),
+        lr);
   }
 
   /** One optimiser step of reply-only cross-entropy; returns the loss per reply token. */
@@ -289,26 +281,8 @@ public final class Pretrainer {
       PairList<String, Parameter> parameters,
       AdamW optimizer,
       float lr) {
-    double loss;
-    try (NDScope ignored = new NDScope();
-        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-      NDArray value = replyLoss(batch, true);
-      collector.backward(value);
-      loss = value.getFloat();
-    }
-    AdamW.clipGradients(parameters, settings.clipNorm());
-    optimizer.update(parameters, lr);
-    return loss;
-  }
-
-  private NDArray textLoss(LanguageModelingBatches.Batch batch, boolean training) {
-    NDManager manager = model.manager();
-    Shape shape = new Shape(batch.batch(), batch.time());
-    NDArray inputs = manager.create(batch.inputs(), shape);
-    NDArray targets = manager.create(batch.targets(), shape.add(1));
-    NDArray logProbs =
-        model.logits(model.liveParameters(), inputs, training).logSoftmax(-1).gather(targets, 2);
-    return logProbs.mean().neg();
+    return OptimizerStep.run(
+        () -> replyLoss(batch, true), parameters, optimizer, settings.clipNorm(), lr);
   }
 
   private NDArray replyLoss(SequenceScorer.Collated batch, boolean training) {
@@ -330,7 +304,9 @@ public final class Pretrainer {
     try {
       for (int i = 0; i < batches; i++) {
         try (NDScope ignored = new NDScope()) {
-          total += textLoss(heldOut.next(8, settings.window(), fixed), false).getFloat();
+          total +=
+              LanguageModelingBatches.loss(model, heldOut.next(8, settings.window(), fixed), false)
+                  .getFloat();
         }
       }
     } finally {

@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -22,27 +18,12 @@ import sail.server.model.WeightSnapshot;
 class TrainingStepTest {
   private static double step(
       GptLanguageModel model, LanguageModelingBatches.Batch batch, AdamW optimizer, float lr) {
-    PairList<String, Parameter> parameters = model.block().getParameters();
-    double loss;
-    try (NDScope ignored = new NDScope();
-        GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-      NDArray inputs =
-          model.manager().create(batch.inputs(), new Shape(batch.batch(), batch.time()));
-      NDArray targets =
-          model.manager().create(batch.targets(), new Shape(batch.batch(), batch.time(), 1));
-      NDArray value =
-          model
-              .logits(model.liveParameters(), inputs, true)
-              .logSoftmax(-1)
-              .gather(targets, 2)
-              .mean()
-              .neg();
-      collector.backward(value);
-      loss = value.getFloat();
-    }
-    AdamW.clipGradients(parameters, 1.0);
-    optimizer.update(parameters, lr);
-    return loss;
+    return OptimizerStep.run(
+        () -> LanguageModelingBatches.loss(model, batch, true),
+        model.block().getParameters(),
+        optimizer,
+        1.0,
+        lr);
   }
 
   @Test
