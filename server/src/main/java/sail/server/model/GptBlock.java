@@ -100,6 +100,21 @@ public final class GptBlock extends AbstractBlock {
   }
 
   /**
+   * The final hidden states of a full causal pass (after the final norm, before the output head),
+   * for heads other than the language-model head, such as a reward model's scalar head.
+   *
+   * @param tokens {@code (B, T)} int64 ids, right-padded
+   * @return {@code (B, T, D)}
+   */
+  public NDArray hiddenStates(ParameterStore ps, NDArray tokens, boolean training) {
+    int time = (int) tokens.getShape().get(1);
+    NDManager manager = tokens.getManager();
+    NDArray positions = manager.arange(0, time, 1, DataType.INT64).reshape(1, time);
+    NDArray bias = manager.create(causalBias(time), new Shape(1, 1, time, time));
+    return hidden(ps, tokens, positions, bias, null, 0, training);
+  }
+
+  /**
    * Incremental forward pass with a KV cache: writes the keys/values of these {@code T} positions
    * at cache columns {@code [start, start+T)} and attends over columns {@code [0, start+T)}.
    *
@@ -126,6 +141,21 @@ public final class GptBlock extends AbstractBlock {
       KvCache cache,
       int start,
       boolean training) {
+    NDArray x = hidden(ps, tokens, positions, bias, cache, start, training);
+
+    // tied output head: (B, T, D) x (V, D)^T -> (B, T, V)
+    NDArray tokenTable = ps.getValue(tokenEmbedding, tokens.getDevice(), training);
+    return Linear.linear(x, tokenTable).head();
+  }
+
+  private NDArray hidden(
+      ParameterStore ps,
+      NDArray tokens,
+      NDArray positions,
+      NDArray bias,
+      KvCache cache,
+      int start,
+      boolean training) {
     var device = tokens.getDevice();
     NDArray tokenTable = ps.getValue(tokenEmbedding, device, training);
     NDArray positionTable = ps.getValue(positionEmbedding, device, training);
@@ -141,9 +171,8 @@ public final class GptBlock extends AbstractBlock {
       x = layer.apply(ps, x, bias, cache, start, training);
     }
 
-    // final norm, tied output head: (B, T, D) x (V, D)^T -> (B, T, V)
-    x = finalNorm.forward(ps, new NDList(x), training).head();
-    return Linear.linear(x, tokenTable).head();
+    // final norm: (B, T, D)
+    return finalNorm.forward(ps, new NDList(x), training).head();
   }
 
   /** Row-major {@code T×T} additive causal mask. */

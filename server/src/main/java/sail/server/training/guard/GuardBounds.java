@@ -1,0 +1,33 @@
+package sail.server.training.guard;
+
+/**
+ * Limits of the publish guards, relative to the base where alignment-facts.md says so.
+ *
+ * @param maxRepetition repetition rate allowed (or the base's, if higher); facts: ~5%
+ * @param minDistinctFraction distinct-word ratio allowed, as a fraction of the base's; facts: 0.8
+ * @param maxKl KL(π ‖ π_ref) allowed, nats per reply
+ * @param minPrintable printable share required (or the base's minus {@link #PRINTABLE_SLACK}, if
+ *     lower); facts: 0.99
+ * @param maxAccuracyDrop how far held-out preference accuracy may fall below the last published
+ *     version's
+ * @param maxRewardDrop how far the mean reward of the samples may fall below the last published
+ *     version's
+ */
+public record GuardBounds(
+    double maxRepetition,
+    double minDistinctFraction,
+    double maxKl,
+    double minPrintable,
+    double maxAccuracyDrop,
+    double maxRewardDrop) {
+  /** Tolerance under a base whose own printable share is below {@code minPrintable}. */
+  public static final double PRINTABLE_SLACK = 0.005;
+
+  /**
+   * The measured bounds of alignment-facts.md; the KL bound (20 nats per reply) and the drops are
+   * starting points to tune on the default model.
+   */
+  public static GuardBounds defaults() {
+    return new GuardBounds(0.05, 0.8, 20.0, 0.99, 0.10, 0.05);
+  }
+}

@@ -1,0 +1,61 @@
+package sail.server.training.guard;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Holds a candidate version's sample statistics against the base's and the last published version's
+ * (alignment-facts.md, "Guards that would have stopped every bad run"). Pure.
+ */
+public final class Guards {
+  private Guards() {}
+
+  /**
+   * Evaluates every guard that has the values it needs: the accuracy and reward guards are skipped
+   * when the previous value is NaN (nothing published yet, or no reward model).
+   *
+   * @param candidate statistics of the candidate's samples
+   * @param base statistics of the base (reference) model's samples on the same prompts
+   * @param accuracy the candidate's held-out preference accuracy (NaN if not measured)
+   * @param previousAccuracy the last published version's held-out accuracy (NaN if none)
+   * @param meanReward the candidate's mean reward on its samples (NaN if not measured)
+   * @param previousMeanReward the last published version's mean reward (NaN if none)
+   */
+  public static GuardReport evaluate(
+      SampleSummary candidate,
+      SampleSummary base,
+      double accuracy,
+      double previousAccuracy,
+      double meanReward,
+      double previousMeanReward,
+      GuardBounds bounds) {
+    List<GuardReport.Check> checks = new ArrayList<>();
+    checks.add(GuardReport.Check.atMost(Guard.KL, candidate.klEstimate(), bounds.maxKl()));
+    checks.add(
+        GuardReport.Check.atMost(
+            Guard.REPETITION,
+            candidate.repetitionRate(),
+            Math.max(bounds.maxRepetition(), base.repetitionRate())));
+    checks.add(
+        GuardReport.Check.atLeast(
+            Guard.DISTINCT_WORDS,
+            candidate.distinctWordRatio(),
+            bounds.minDistinctFraction() * base.distinctWordRatio()));
+    checks.add(
+        GuardReport.Check.atLeast(
+            Guard.PRINTABLE,
+            candidate.printableShare(),
+            Math.min(bounds.minPrintable(), base.printableShare() - GuardBounds.PRINTABLE_SLACK)));
+    if (!Double.isNaN(previousAccuracy) && !Double.isNaN(accuracy)) {
+      checks.add(
+          GuardReport.Check.atLeast(
+              Guard.HELD_OUT_ACCURACY, accuracy, previousAccuracy - bounds.maxAccuracyDrop()));
+    }
+    if (!Double.isNaN(previousMeanReward) && !Double.isNaN(meanReward)) {
+      checks.add(
+          GuardReport.Check.atLeast(
+              Guard.MEAN_REWARD, meanReward, previousMeanReward - bounds.maxRewardDrop()));
+    }
+    return new GuardReport(checks);
+  }
+}

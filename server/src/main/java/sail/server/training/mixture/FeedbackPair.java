@@ -1,0 +1,31 @@
+package sail.server.training.mixture;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A pair of logged replies to the same prompt, labelled by a person: a pairwise choice, or a 👍
+ * reply against a 👎 reply (sail-objective.md, end of section 3). Trained as a DPR row whose reward
+ * model is the person.
+ *
+ * @param id increasing key in the feedback log; the sampler's cursor is the last id it used
+ * @param prompt the user's message both replies answer
+ * @param chosen the reply the person preferred
+ * @param rejected the other reply
+ * @param modelVersion the policy version that generated the replies (the older one if they differ)
+ * @param createdAt when the label was given
+ */
+public record FeedbackPair(
+    long id, String prompt, String chosen, String rejected, long modelVersion, Instant createdAt) {
+  public FeedbackPair {
+    Objects.requireNonNull(prompt, "prompt");
+    Objects.requireNonNull(chosen, "chosen");
+    Objects.requireNonNull(rejected, "rejected");
+    Objects.requireNonNull(createdAt, "createdAt");
+  }
+
+  /** The same pair as a {@link PreferencePair} keyed {@code feedback#ID}. */
+  public PreferencePair asPreferencePair() {
+    return new PreferencePair("feedback#" + id, prompt, chosen, rejected);
+  }
+}

@@ -1,0 +1,2 @@
+/** π_ref: the frozen reference policy and its cache of reference log-probs of offline rows. */
+package sail.server.training.reference;

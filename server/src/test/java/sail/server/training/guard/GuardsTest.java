@@ -1,0 +1,113 @@
+package sail.server.training.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import sail.server.training.objective.PairLogProbs;
+
+class GuardsTest {
+  @Test
+  void klIsTheMeanLogRatioOnThePolicysSamples() {
+    assertEquals(
+        2.5,
+        SampleStatistics.klEstimate(
+            new double[] {-10, -20, -5, -1}, new double[] {-12, -21, -9, -4}),
+        1e-12);
+  }
+
+  @Test
+  void repetitionCountsRepliesWithAWordOfThreeLettersUsedThreeTimes() {
+    List<String> replies =
+        List.of(
+            "happy happy happy", // repeats
+            "I am, I am, I am here.", // "am" and "i" are short: not counted
+            "The cat and the dog and the bird.", // "the" three times (case-folded)
+            "Good day to you.");
+    assertEquals(0.5, SampleStatistics.repetitionRate(replies), 1e-12);
+  }
+
+  @Test
+  void distinctWordsAndPrintableShare() {
+    // words: a b a c | c d -> 4 distinct of 6
+    assertEquals(4 / 6.0, SampleStatistics.distinctWordRatio(List.of("a b a c", "C, d!")), 1e-12);
+    // 10 characters, one replacement character and one control character
+    assertEquals(0.8, SampleStatistics.printableShare(List.of("abc\uFFFDe", "fg\u0001i\n")), 1e-12);
+    assertEquals(1.0, SampleStatistics.printableShare(List.of("")), 1e-12);
+  }
+
+  @Test
+  void heldOutAccuracyIsTheShareOfPositiveMargins() {
+    List<PairLogProbs> pairs =
+        List.of(
+            new PairLogProbs(-10, -12, -11, -11), // h = 1 + 1 = 2 > 0
+            new PairLogProbs(-10, -10, -10, -10), // h = 0: not right
+            new PairLogProbs(-12, -10, -11, -11)); // h = -2
+    assertEquals(1 / 3.0, SampleStatistics.preferenceAccuracy(pairs), 1e-12);
+  }
+
+  @Test
+  void aHealthyCandidatePassesEveryGuard() {
+    SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999);
+    SampleSummary candidate = new SampleSummary(200, 6.0, 0.03, 0.36, 0.998);
+    GuardReport report =
+        Guards.evaluate(candidate, base, 0.7, 0.65, 0.6, 0.58, GuardBounds.defaults());
+    assertTrue(report.passed(), report.toString());
+    assertEquals(6, report.checks().size());
+  }
+
+  @Test
+  void aCollapsedCandidateFailsTheRightGuards() {
+    // "happy happy happy ...": repetitive, few distinct words, far from the reference
+    SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999);
+    SampleSummary collapsed = new SampleSummary(200, 45.0, 0.9, 0.05, 0.999);
+    GuardReport report =
+        Guards.evaluate(
+            collapsed,
+            base,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            GuardBounds.defaults());
+    assertFalse(report.passed());
+    assertEquals(
+        List.of(Guard.KL, Guard.REPETITION, Guard.DISTINCT_WORDS),
+        report.failures().stream().map(GuardReport.Check::guard).toList());
+    // nothing published yet: the accuracy and reward guards are not evaluated
+    assertEquals(4, report.checks().size());
+    GuardReport.Check distinct = report.failures().get(2);
+    assertEquals(0.32, distinct.bound(), 1e-12);
+    assertFalse(distinct.upperBound());
+  }
+
+  @Test
+  void boundsFollowAWeakBaseAndCatchDrops() {
+    // a base that itself repeats 8% and prints 98%: bounds follow it
+    SampleSummary base = new SampleSummary(100, 0, 0.08, 0.5, 0.98);
+    SampleSummary same = new SampleSummary(100, 1, 0.08, 0.5, 0.976);
+    assertTrue(
+        Guards.evaluate(
+                same, base, Double.NaN, Double.NaN, Double.NaN, Double.NaN, GuardBounds.defaults())
+            .passed());
+    SampleSummary garbled = new SampleSummary(100, 1, 0.0, 0.5, 0.9);
+    GuardReport report = Guards.evaluate(garbled, base, 0.4, 0.6, 0.3, 0.5, GuardBounds.defaults());
+    assertEquals(
+        List.of(Guard.PRINTABLE, Guard.HELD_OUT_ACCURACY, Guard.MEAN_REWARD),
+        report.failures().stream().map(GuardReport.Check::guard).toList());
+  }
+
+  @Test
+  void summaryComputesEveryStatistic() {
+    SampleSummary summary =
+        SampleSummary.of(
+            List.of("good good good day", "fine"), new double[] {-3, -4}, new double[] {-5, -4});
+    assertEquals(2, summary.samples());
+    assertEquals(1.0, summary.klEstimate(), 1e-12);
+    assertEquals(0.5, summary.repetitionRate(), 1e-12);
+    assertEquals(3 / 5.0, summary.distinctWordRatio(), 1e-12);
+    assertEquals(1.0, summary.printableShare(), 1e-12);
+  }
+}
