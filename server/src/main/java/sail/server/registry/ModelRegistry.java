@@ -14,6 +14,7 @@ public final class ModelRegistry {
   private final CausalLanguageModel model;
   private final AtomicReference<PublishedModel> current;
   private volatile LongConsumer onPublish = version -> {};
+  private long highestVersion;
 
   /**
    * @param model the network the versions are weights of
@@ -26,6 +27,12 @@ public final class ModelRegistry {
     this.current =
         new AtomicReference<>(
             new PublishedModel(initialVersion, initialWeights, System.currentTimeMillis()));
+    this.highestVersion = initialVersion;
+  }
+
+  /** The highest version number ever served; the next publish must exceed it. */
+  public synchronized long highestVersion() {
+    return highestVersion;
   }
 
   public CausalLanguageModel model() {
@@ -54,21 +61,34 @@ public final class ModelRegistry {
    * Makes {@code weights} the served version. The registry takes over the caller's reference and
    * drops its reference to the previous version (freed once its last reader finishes).
    *
-   * @throws IllegalArgumentException if {@code version} is not newer than the current one (use
-   *     {@link #rollbackTo} to serve an older version's weights under a new number)
+   * @throws IllegalArgumentException if {@code version} is not newer than every version served so
+   *     far (use {@link #rollbackTo} to serve an older version again)
    */
-  public void publish(long version, WeightSnapshot weights) {
-    PublishedModel next = new PublishedModel(version, weights, System.currentTimeMillis());
-    PublishedModel previous;
-    do {
-      previous = current.get();
-      if (version <= previous.version()) {
-        throw new IllegalArgumentException(
-            "version " + version + " is not newer than the served " + previous.version());
-      }
-    } while (!current.compareAndSet(previous, next));
+  public synchronized void publish(long version, WeightSnapshot weights) {
+    if (version <= highestVersion) {
+      throw new IllegalArgumentException(
+          "version " + version + " is not newer than the highest served " + highestVersion);
+    }
+    highestVersion = version;
+    swap(new PublishedModel(version, weights, System.currentTimeMillis()));
+  }
+
+  /**
+   * Serves an earlier version again (rollback). The registry takes over the caller's reference to
+   * {@code weights}; later publishes continue above the highest version ever served.
+   */
+  public synchronized void rollbackTo(long version, WeightSnapshot weights) {
+    if (version > highestVersion) {
+      throw new IllegalArgumentException(
+          "cannot roll back to version " + version + ": it was never served");
+    }
+    swap(new PublishedModel(version, weights, System.currentTimeMillis()));
+  }
+
+  private void swap(PublishedModel next) {
+    PublishedModel previous = current.getAndSet(next);
     previous.weights().release();
-    onPublish.accept(version);
+    onPublish.accept(next.version());
   }
 
   /** Registers a callback run after every publish (e.g. to wake the engine, update metrics). */

@@ -1,7 +1,7 @@
 package sail.server.training.mixture;
 
 /** Derives independent seeds from a run seed and a counter, so no random state must be saved. */
-final class Seeds {
+public final class Seeds {
   private Seeds() {}
 
   /**
@@ -9,7 +9,7 @@ final class Seeds {
    * both). Plain {@code seed + index} would give {@link java.util.SplittableRandom}s whose streams
    * are shifted copies of each other.
    */
-  static long mix(long seed, long index) {
+  public static long mix(long seed, long index) {
     return finalise(finalise(seed) ^ (index * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L));
   }
 

@@ -82,6 +82,11 @@ public final class ReferencePolicy implements AutoCloseable {
     return version;
   }
 
+  /** The frozen snapshot (owned by this reference; do not release it). */
+  public WeightSnapshot snapshot() {
+    return weights;
+  }
+
   /** The frozen parameters, for callers that run their own no-grad forward pass. */
   public ParameterStore weights() {
     return weights.parameterStore();

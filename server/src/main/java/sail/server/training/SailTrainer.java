@@ -1,0 +1,496 @@
+package sail.server.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sail.server.model.CausalLanguageModel;
+import sail.server.model.Checkpoint;
+import sail.server.model.ModelLoader;
+import sail.server.model.SequenceScorer;
+import sail.server.model.Tokenizer;
+import sail.server.model.WeightSnapshot;
+import sail.server.registry.CheckpointStore;
+import sail.server.registry.ModelRegistry;
+import sail.server.registry.PublishedModel;
+import sail.server.training.guard.GuardReport;
+import sail.server.training.guard.Guards;
+import sail.server.training.guard.SampleSummary;
+import sail.server.training.mixture.MixtureSampler;
+import sail.server.training.mixture.PlannedRow;
+import sail.server.training.mixture.SamplerState;
+import sail.server.training.mixture.Seeds;
+import sail.server.training.mixture.StepPlan;
+import sail.server.training.objective.DdpLabels;
+import sail.server.training.objective.LogProbBatch;
+import sail.server.training.objective.Route;
+import sail.server.training.objective.SurrogateLoss;
+import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.RewardSource;
+import sail.server.training.rollout.PolicyRollouts;
+import sail.server.training.rollout.RolloutPair;
+
+/**
+ * In-place SAIL training of the served model: one optimiser step at a time on the model's live
+ * parameters, publishing guarded snapshots to the {@link ModelRegistry} and writing checkpoints.
+ *
+ * <p>A step (sail-objective.md §3–4), in order:
+ *
+ * <ol>
+ *   <li>plan the batch's rows with the mixture sampler (offline DPO, DDP, DPP, DPR, human pairs);
+ *   <li>sample two fresh replies per DPP/DPR prompt from the current policy and label them — DPP by
+ *       the policy's own implicit reward at generation time, DPR by the reward source;
+ *   <li>reference log-probs (cached for dataset pairs);
+ *   <li>policy log-probs with autograd; DDP rows resample their label from the detached h;
+ *   <li>the SAIL surrogate plus the NLL anchor on chosen replies; backward, clip, AdamW.
+ * </ol>
+ *
+ * Not thread-safe: one thread (the trainer's) calls it. Serving never reads the live parameters.
+ */
+public final class SailTrainer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(SailTrainer.class);
+  static final String OPTIMIZER_FILE = "optimizer.safetensors";
+  static final String STATE_FILE = "trainer.json";
+
+  /** What one step did, for metrics and status. */
+  public record StepReport(
+      long step,
+      double loss,
+      double meanS,
+      double anchorNll,
+      int swapped,
+      Map<Route, Long> rows,
+      int freshPairs,
+      double seconds) {}
+
+  /** Outcome of a publish attempt. */
+  public record PublishReport(
+      long step, boolean published, long version, GuardReport guards, double publishMillis) {}
+
+  private final CausalLanguageModel model;
+  private final ModelRegistry registry;
+  private final ReferencePolicy reference;
+  private final MixtureSampler sampler;
+  private final RewardSource rewards;
+  private final PolicyRollouts rollouts;
+  private final TrainerSettings settings;
+  private final CheckpointStore checkpoints;
+  private final CheckpointStore versions;
+  private final List<String> guardPrompts;
+  private final AdamW optimizer;
+  private SampleSummary baseSummary;
+  private long step;
+  private volatile StepReport lastStep;
+  private volatile PublishReport lastPublish;
+
+  /**
+   * @param model the served model; its live parameters are the policy being trained
+   * @param registry where published versions go
+   * @param reference the frozen reference policy
+   * @param sampler plans each step's rows
+   * @param rewards labels DPR rows (may be null when the mixture has no DPR rows)
+   * @param guardPrompts held-out prompts for the publish guards
+   * @param dataDirectory holds {@code checkpoints/} and {@code versions/}
+   */
+  public SailTrainer(
+      CausalLanguageModel model,
+      ModelRegistry registry,
+      ReferencePolicy reference,
+      MixtureSampler sampler,
+      RewardSource rewards,
+      List<String> guardPrompts,
+      Path dataDirectory,
+      TrainerSettings settings) {
+    this.model = model;
+    this.registry = registry;
+    this.reference = reference;
+    this.sampler = sampler;
+    this.rewards = rewards;
+    this.settings = settings;
+    this.rollouts = new PolicyRollouts(model, settings.rollouts());
+    this.guardPrompts =
+        List.copyOf(
+            guardPrompts.subList(0, Math.min(settings.guardPrompts(), guardPrompts.size())));
+    this.checkpoints =
+        new CheckpointStore(
+            dataDirectory.resolve("checkpoints"), "step", settings.keepCheckpoints());
+    this.versions =
+        new CheckpointStore(dataDirectory.resolve("versions"), "version", settings.keepVersions());
+    this.optimizer = new AdamW(AdamW.Settings.defaults(), model.manager());
+  }
+
+  public long step() {
+    return step;
+  }
+
+  public StepReport lastStep() {
+    return lastStep;
+  }
+
+  public PublishReport lastPublish() {
+    return lastPublish;
+  }
+
+  public TrainerSettings settings() {
+    return settings;
+  }
+
+  /** Published versions kept on disk (rollback targets, and what a restart serves). */
+  public CheckpointStore versions() {
+    return versions;
+  }
+
+  // ---------------------------------------------------------------- the step
+
+  /** Runs one optimiser step, then publishes and checkpoints when their period comes. */
+  public StepReport trainStep() {
+    long started = System.nanoTime();
+    StepPlan plan = sampler.next(settings.batchSize(), registry.currentVersion());
+    List<PlannedRow> rows = plan.rows();
+    int n = rows.size();
+    Tokenizer tokenizer = model.tokenizer();
+    SequenceScorer.Example[] chosen = new SequenceScorer.Example[n];
+    SequenceScorer.Example[] rejected = new SequenceScorer.Example[n];
+    double[] refChosen = new double[n];
+    double[] refRejected = new double[n];
+    SplittableRandom labels = new SplittableRandom(Seeds.mix(settings.seed(), step));
+
+    // dataset pairs (offline DPO, DDP): reference log-probs come from the cache
+    List<PlannedRow.DatasetRow> dataset = plan.rowsOf(PlannedRow.DatasetRow.class);
+    List<ReferencePolicy.PairScores> cached =
+        reference.pairs(dataset.stream().map(PlannedRow.DatasetRow::pair).toList());
+    for (int i = 0; i < dataset.size(); i++) {
+      PlannedRow.DatasetRow row = dataset.get(i);
+      chosen[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().chosen());
+      rejected[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().rejected());
+      refChosen[row.slot()] = cached.get(i).chosen().sum();
+      refRejected[row.slot()] = cached.get(i).rejected().sum();
+    }
+
+    // fresh pairs (DPP, DPR): two replies from the current policy, labelled now
+    List<PlannedRow.FreshRow> fresh = plan.rowsOf(PlannedRow.FreshRow.class);
+    if (!fresh.isEmpty()) {
+      List<RolloutPair> pairs =
+          rollouts.sample(
+              fresh.stream().map(PlannedRow.FreshRow::prompt).toList(),
+              model.liveParameters(),
+              registry.currentVersion(),
+              Seeds.mix(settings.seed() ^ 0x5A11L, step));
+      List<SequenceScorer.Example> both = new ArrayList<>();
+      for (RolloutPair pair : pairs) {
+        both.add(pair.firstExample());
+        both.add(pair.secondExample());
+      }
+      double[] ref = reference.sumLogProbs(both);
+      for (int i = 0; i < fresh.size(); i++) {
+        PlannedRow.FreshRow row = fresh.get(i);
+        RolloutPair pair = pairs.get(i);
+        boolean firstWins =
+            row.route() == Route.DPP
+                ? DdpLabels.keepOrder(
+                    (pair.first().sampledLogProb() - ref[2 * i])
+                        - (pair.second().sampledLogProb() - ref[2 * i + 1]),
+                    settings.objective().beta(),
+                    labels)
+                : rewards.prefersFirst(row.prompt(), pair.first().text(), pair.second().text());
+        int w = firstWins ? 0 : 1;
+        chosen[row.slot()] = w == 0 ? pair.firstExample() : pair.secondExample();
+        rejected[row.slot()] = w == 0 ? pair.secondExample() : pair.firstExample();
+        refChosen[row.slot()] = ref[2 * i + w];
+        refRejected[row.slot()] = ref[2 * i + 1 - w];
+      }
+    }
+
+    // pairs labelled by people (DPR with a human "reward model")
+    List<PlannedRow.FeedbackRow> human = plan.rowsOf(PlannedRow.FeedbackRow.class);
+    if (!human.isEmpty()) {
+      List<SequenceScorer.Example> both = new ArrayList<>();
+      for (PlannedRow.FeedbackRow row : human) {
+        both.add(ChatEncoding.example(tokenizer, row.prompt(), row.pair().chosen()));
+        both.add(ChatEncoding.example(tokenizer, row.prompt(), row.pair().rejected()));
+      }
+      double[] ref = reference.sumLogProbs(both);
+      for (int i = 0; i < human.size(); i++) {
+        int slot = human.get(i).slot();
+        chosen[slot] = both.get(2 * i);
+        rejected[slot] = both.get(2 * i + 1);
+        refChosen[slot] = ref[2 * i];
+        refRejected[slot] = ref[2 * i + 1];
+      }
+    }
+
+    // policy forward with autograd, DDP label resampling, surrogate + anchor, update
+    List<SequenceScorer.Example> all = new ArrayList<>(2 * n);
+    all.addAll(List.of(chosen));
+    all.addAll(List.of(rejected));
+    SequenceScorer.Collated collated =
+        SequenceScorer.collate(all, model.contextLength(), tokenizer.padId());
+    List<Route> routes = plan.routes();
+    double[] metrics = new double[4];
+    double loss =
+        OptimizerStep.run(
+            () -> policyLoss(collated, routes, refChosen, refRejected, labels, n, metrics),
+            model.block().getParameters(),
+            optimizer,
+            settings.clipNorm(),
+            (float) settings.learningRate());
+    step++;
+
+    Map<Route, Long> counts = new LinkedHashMap<>();
+    for (Route route : Route.values()) {
+      counts.put(route, plan.count(route));
+    }
+    lastStep =
+        new StepReport(
+            step,
+            loss,
+            metrics[0],
+            metrics[1],
+            (int) metrics[2],
+            counts,
+            fresh.size(),
+            (System.nanoTime() - started) / 1e9);
+    if (step % settings.publishEvery() == 0) {
+      publishIfHealthy();
+    }
+    if (step % settings.checkpointEvery() == 0) {
+      checkpoint();
+    }
+    return lastStep;
+  }
+
+  /** The scalar to backpropagate; fills metrics {mean s, anchor NLL, swaps}. */
+  private NDArray policyLoss(
+      SequenceScorer.Collated collated,
+      List<Route> routes,
+      double[] refChosen,
+      double[] refRejected,
+      SplittableRandom labels,
+      int n,
+      double[] metrics) {
+    NDManager manager = model.manager();
+    NDArray sums = SequenceScorer.sumLogProbs(model, model.liveParameters(), collated, true);
+    NDArray policyChosen = sums.get(new NDIndex("0:{}", n));
+    NDArray policyRejected = sums.get(new NDIndex("{}:{}", n, 2 * n));
+
+    // DDP: keep the dataset order with probability σ(β·h), h from this forward pass (detached)
+    float[] lw = policyChosen.toFloatArray();
+    float[] ll = policyRejected.toFloatArray();
+    float[] swap = new float[n];
+    float[] rw = new float[n];
+    float[] rl = new float[n];
+    float[] chosenTokens = new float[n];
+    int swaps = 0;
+    for (int i = 0; i < n; i++) {
+      boolean flip = false;
+      if (routes.get(i) == Route.DDP) {
+        double h = (lw[i] - refChosen[i]) - (ll[i] - refRejected[i]);
+        flip = !DdpLabels.keepOrder(h, settings.objective().beta(), labels);
+      }
+      swap[i] = flip ? 1f : 0f;
+      swaps += flip ? 1 : 0;
+      rw[i] = (float) (flip ? refRejected[i] : refChosen[i]);
+      rl[i] = (float) (flip ? refChosen[i] : refRejected[i]);
+      chosenTokens[i] = collated.responseTokens()[flip ? n + i : i];
+    }
+    NDArray flip = manager.create(swap);
+    NDArray keep = flip.neg().add(1f);
+    NDArray winner = policyChosen.mul(keep).add(policyRejected.mul(flip));
+    NDArray loser = policyRejected.mul(keep).add(policyChosen.mul(flip));
+
+    SurrogateLoss.Surrogate surrogate =
+        SurrogateLoss.build(
+            settings.objective(),
+            routes,
+            new LogProbBatch(winner, loser, manager.create(rw), manager.create(rl)));
+    NDArray objective = surrogate.objective();
+
+    // NLL anchor on the chosen replies: α · mean NLL per token (RPO; alignment-facts.md)
+    float tokens = 0;
+    for (float t : chosenTokens) {
+      tokens += t;
+    }
+    NDArray anchor = winner.sum().neg().div(Math.max(1f, tokens));
+    if (settings.nllAnchor() > 0) {
+      objective = objective.add(anchor.mul((float) settings.nllAnchor()));
+    }
+    metrics[0] = surrogate.s().mean().getFloat();
+    metrics[1] = anchor.getFloat();
+    metrics[2] = swaps;
+    return objective;
+  }
+
+  // ---------------------------------------------------------------- publish
+
+  /**
+   * Samples the live policy on the guard prompts, checks the guards against the reference, and
+   * publishes a snapshot as the next version when they pass. On failure the publish is skipped and,
+   * if configured, the live weights return to the served version.
+   */
+  public PublishReport publishIfHealthy() {
+    if (baseSummary == null) {
+      baseSummary = summarise(reference.weights(), reference.version());
+    }
+    SampleSummary candidate = summarise(model.liveParameters(), registry.currentVersion());
+    GuardReport guards =
+        Guards.evaluate(
+            candidate,
+            baseSummary,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            settings.guardBounds());
+    if (!guards.passed()) {
+      LOG.warn("step {}: publish skipped, guards failed: {}", step, guards.failures());
+      if (settings.rollbackOnGuardFailure()) {
+        PublishedModel served = registry.acquire();
+        try {
+          served.weights().copyInto(model.block());
+        } finally {
+          served.weights().release();
+        }
+      }
+      lastPublish = new PublishReport(step, false, registry.currentVersion(), guards, 0);
+      return lastPublish;
+    }
+    long start = System.nanoTime();
+    WeightSnapshot snapshot = WeightSnapshot.copyOf(model.block(), model.device());
+    long version = registry.highestVersion() + 1;
+    long parent = registry.currentVersion();
+    registry.publish(version, snapshot);
+    double millis = (System.nanoTime() - start) / 1e6;
+    // persist after the swap: serving never waits for the disk
+    PublishedModel served = registry.acquire();
+    try {
+      versions.save(
+          version,
+          model,
+          served.weights(),
+          version,
+          parent,
+          Map.of("step", step, "guards", guards.checks().toString()),
+          null);
+    } finally {
+      served.weights().release();
+    }
+    lastPublish = new PublishReport(step, true, version, guards, millis);
+    LOG.info(
+        "step {}: published version {} in {} ms", step, version, String.format("%.1f", millis));
+    return lastPublish;
+  }
+
+  private SampleSummary summarise(ai.djl.training.ParameterStore weights, long version) {
+    List<RolloutPair> pairs = rollouts.sample(guardPrompts, weights, version, 4242L, 1.0);
+    List<String> replies = new ArrayList<>();
+    List<SequenceScorer.Example> examples = new ArrayList<>();
+    double[] policy = new double[2 * pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      RolloutPair pair = pairs.get(i);
+      replies.add(pair.first().text());
+      replies.add(pair.second().text());
+      examples.add(pair.firstExample());
+      examples.add(pair.secondExample());
+      policy[2 * i] = pair.first().sampledLogProb();
+      policy[2 * i + 1] = pair.second().sampledLogProb();
+    }
+    return SampleSummary.of(replies, policy, reference.sumLogProbs(examples));
+  }
+
+  // ---------------------------------------------------------------- checkpoints
+
+  /** Writes a training checkpoint (weights, optimizer moments, sampler cursors, step). */
+  public void checkpoint() {
+    WeightSnapshot weights = WeightSnapshot.copyOf(model.block(), model.device());
+    try {
+      Checkpoint.Writer extra =
+          new Checkpoint.Writer()
+              .arrays(OPTIMIZER_FILE, optimizer.state())
+              .json(
+                  STATE_FILE,
+                  new TrainerState(
+                      step, optimizer.step(), sampler.state(), registry.currentVersion()));
+      checkpoints.save(
+          step,
+          model,
+          weights,
+          registry.currentVersion(),
+          registry.currentVersion(),
+          Map.of("step", step),
+          extra);
+    } finally {
+      weights.release();
+    }
+  }
+
+  /**
+   * Continues from the newest valid training checkpoint, if any: live weights, optimizer moments,
+   * sampler cursors and step count. A corrupt newest checkpoint falls back to the previous one.
+   *
+   * @return the step resumed at
+   */
+  public Optional<Long> resume() {
+    Optional<CheckpointStore.Found> found = checkpoints.latestValid();
+    if (found.isEmpty()) {
+      return Optional.empty();
+    }
+    Path dir = found.get().directory();
+    try (NDManager scratch = model.manager().newSubManager()) {
+      NDList weights = Checkpoint.readArrays(dir.resolve(Checkpoint.WEIGHTS), scratch);
+      WeightSnapshot snapshot = WeightSnapshot.fromNamed(model.block(), weights, model.device());
+      try {
+        snapshot.copyInto(model.block());
+      } finally {
+        snapshot.release();
+      }
+      TrainerState state = Checkpoint.readJson(dir.resolve(STATE_FILE), TrainerState.class);
+      optimizer.restore(
+          Checkpoint.readArrays(dir.resolve(OPTIMIZER_FILE), scratch), state.optimizerStep());
+      sampler.restore(state.sampler());
+      step = state.step();
+    }
+    LOG.info("resumed training at step {} from {}", step, dir);
+    return Optional.of(step);
+  }
+
+  /**
+   * Serves version {@code version} again and continues training from it.
+   *
+   * @throws IllegalArgumentException if that version is not kept on disk
+   */
+  public void rollbackTo(long version) {
+    Path dir = versions.pathOf(version);
+    ModelLoader.Loaded loaded;
+    try {
+      Checkpoint.verify(dir);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "version " + version + " is not available for rollback: " + e.getMessage(), e);
+    }
+    try (NDManager scratch = model.manager().newSubManager()) {
+      NDList weights = Checkpoint.readArrays(dir.resolve(Checkpoint.WEIGHTS), scratch);
+      WeightSnapshot snapshot = WeightSnapshot.fromNamed(model.block(), weights, model.device());
+      snapshot.copyInto(model.block());
+      registry.rollbackTo(version, snapshot);
+    }
+  }
+
+  @Override
+  public void close() {
+    optimizer.close();
+  }
+
+  /** Restores a sampler state (tests and tools). */
+  SamplerState samplerState() {
+    return sampler.state();
+  }
+}

@@ -1,0 +1,120 @@
+package sail.server.training;
+
+import sail.server.training.guard.GuardBounds;
+import sail.server.training.objective.ObjectiveConfig;
+import sail.server.training.rollout.PolicyRollouts;
+
+/**
+ * Settings of in-place SAIL training.
+ *
+ * @param objective the SAIL objective (β, mixture weights, coefficients, term-A form, clamp)
+ * @param batchSize preference rows per optimiser step
+ * @param learningRate AdamW learning rate (constant)
+ * @param nllAnchor α of the NLL anchor on chosen replies (RPO-style: + α · mean NLL per token of
+ *     the chosen reply); alignment-facts.md found α = 1 kept a tiny model fluent
+ * @param clipNorm global gradient-norm clip
+ * @param publishEvery steps between publish attempts (guards first)
+ * @param checkpointEvery steps between training checkpoints
+ * @param keepCheckpoints training checkpoints kept on disk
+ * @param keepVersions published versions kept on disk (rollback targets)
+ * @param guardPrompts held-out prompts sampled (twice each) for the publish guards
+ * @param rollbackOnGuardFailure when a guard fails, reset the live weights to the served version
+ * @param rollouts sampling of fresh pairs
+ * @param guardBounds bounds of the publish guards
+ * @param maxQueuedRequests train only while the serving queue holds at most this many requests
+ * @param seed seeds the mixture, rollouts and label draws
+ */
+public record TrainerSettings(
+    ObjectiveConfig objective,
+    int batchSize,
+    double learningRate,
+    double nllAnchor,
+    double clipNorm,
+    int publishEvery,
+    int checkpointEvery,
+    int keepCheckpoints,
+    int keepVersions,
+    int guardPrompts,
+    boolean rollbackOnGuardFailure,
+    PolicyRollouts.Settings rollouts,
+    GuardBounds guardBounds,
+    int maxQueuedRequests,
+    long seed) {
+
+  public TrainerSettings {
+    if (batchSize < 1 || publishEvery < 1 || checkpointEvery < 1 || guardPrompts < 1) {
+      throw new IllegalArgumentException(
+          "batchSize, publishEvery, checkpointEvery and guardPrompts must be >= 1");
+    }
+    if (!(learningRate > 0) || nllAnchor < 0 || !(clipNorm > 0)) {
+      throw new IllegalArgumentException(
+          "learningRate and clipNorm must be > 0 and nllAnchor >= 0");
+    }
+    if (keepCheckpoints < 1 || keepVersions < 1 || maxQueuedRequests < 0) {
+      throw new IllegalArgumentException(
+          "keepCheckpoints and keepVersions must be >= 1, maxQueuedRequests >= 0");
+    }
+  }
+
+  /**
+   * Defaults for the embedded model: the SAIL-DDP preset (β = 0.1, r = 0.4, ρ = 0.2) with the NLL
+   * anchor at α = 1 and lr 1e-4, the setting alignment-facts.md measured as fluent on a model of
+   * this size; publish every 10 steps.
+   */
+  public static TrainerSettings defaults() {
+    return new TrainerSettings(
+        ObjectiveConfig.sailDdp(),
+        16,
+        1e-4,
+        1.0,
+        1.0,
+        10,
+        50,
+        3,
+        10,
+        24,
+        true,
+        PolicyRollouts.Settings.defaults(),
+        GuardBounds.defaults(),
+        4,
+        20240601L);
+  }
+
+  public TrainerSettings withObjective(ObjectiveConfig value) {
+    return new TrainerSettings(
+        value,
+        batchSize,
+        learningRate,
+        nllAnchor,
+        clipNorm,
+        publishEvery,
+        checkpointEvery,
+        keepCheckpoints,
+        keepVersions,
+        guardPrompts,
+        rollbackOnGuardFailure,
+        rollouts,
+        guardBounds,
+        maxQueuedRequests,
+        seed);
+  }
+
+  public TrainerSettings withSchedule(int batch, int publish, int checkpoint, int guards) {
+    return new TrainerSettings(
+        objective,
+        batch,
+        learningRate,
+        nllAnchor,
+        clipNorm,
+        publish,
+        checkpoint,
+        keepCheckpoints,
+        keepVersions,
+        guards,
+        rollbackOnGuardFailure,
+        rollouts,
+        guardBounds,
+        maxQueuedRequests,
+        seed);
+  }
+}

@@ -1,0 +1,186 @@
+package sail.server.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sail.server.model.GptLanguageModel;
+import sail.server.model.TinyModels;
+import sail.server.model.WeightSnapshot;
+import sail.server.registry.ModelRegistry;
+import sail.server.training.guard.GuardBounds;
+import sail.server.training.mixture.FeedbackPairs;
+import sail.server.training.mixture.MixtureSampler;
+import sail.server.training.mixture.OfflinePairs;
+import sail.server.training.mixture.PromptSource;
+import sail.server.training.mixture.StalenessBound;
+import sail.server.training.objective.GradientCoefficients;
+import sail.server.training.objective.MixtureWeights;
+import sail.server.training.objective.ObjectiveConfig;
+import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.RewardSource;
+import sail.server.training.rollout.PolicyRollouts;
+
+class SailTrainerTest {
+  @TempDir Path temp;
+
+  /** Everything a trainer needs, on a tiny model whose initial weights are {@code base}. */
+  private static final class Rig implements AutoCloseable {
+    final GptLanguageModel model = TinyModels.create();
+    final ModelRegistry registry;
+    final ReferencePolicy reference;
+    final SailTrainer trainer;
+
+    Rig(WeightSnapshot base, Path dataDir) {
+      if (base != null) {
+        base.copyInto(model.block());
+      }
+      WeightSnapshot start = WeightSnapshot.copyOf(model.block(), Device.cpu());
+      registry = new ModelRegistry(model, 0, start.retain());
+      reference = new ReferencePolicy(model, start, 0, ReferencePolicy.Settings.defaults());
+      start.release();
+      List<String> lines = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        lines.add(
+            "{\"prompt\":\"Prompt "
+                + i
+                + "\",\"chosen\":\"What a lovely day "
+                + i
+                + "\",\"rejected\":\"Bad "
+                + i
+                + "\"}");
+      }
+      OfflinePairs pairs = OfflinePairs.parse("test-pairs", lines);
+      ObjectiveConfig objective =
+          ObjectiveConfig.of(
+              new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3));
+      MixtureSampler sampler =
+          new MixtureSampler(
+              new MixtureSampler.Settings(objective.mixture(), 0.5, StalenessBound.DEFAULT, 9),
+              pairs,
+              PromptSource.of(List.of("Hello", "How are you?", "Tell me more", "Is it fine?")),
+              FeedbackPairs.NONE);
+      RewardSource longerWins =
+          items -> items.stream().mapToDouble(item -> item.reply().length()).toArray();
+      TrainerSettings settings =
+          TrainerSettings.defaults().withObjective(objective).withSchedule(4, 2, 2, 2);
+      settings =
+          new TrainerSettings(
+              settings.objective(),
+              settings.batchSize(),
+              1e-3,
+              1.0,
+              1.0,
+              2,
+              2,
+              3,
+              5,
+              2,
+              false,
+              new PolicyRollouts.Settings(0.9, 8, 8),
+              new GuardBounds(1.0, 0.0, 1e9, 0.0, 1.0, 1.0),
+              4,
+              11);
+      trainer =
+          new SailTrainer(
+              model,
+              registry,
+              reference,
+              sampler,
+              longerWins,
+              List.of("Hi", "Yes?"),
+              dataDir,
+              settings);
+    }
+
+    @Override
+    public void close() {
+      trainer.close();
+      reference.close();
+      model.close();
+    }
+  }
+
+  @Test
+  void aStepChangesEveryPolicyParameterAndNotTheReference() {
+    try (Rig rig = new Rig(null, temp)) {
+      WeightSnapshot before = WeightSnapshot.copyOf(rig.model.block(), Device.cpu());
+      SailTrainer.StepReport report = rig.trainer.trainStep();
+      assertTrue(Double.isFinite(report.loss()), "loss " + report.loss());
+      assertEquals(4, report.rows().values().stream().mapToLong(Long::longValue).sum());
+      List<NDArray> old = before.namedArrays();
+      int i = 0;
+      for (Pair<String, Parameter> entry : rig.model.block().getParameters()) {
+        try (NDScope ignored = new NDScope()) {
+          float change = entry.getValue().getArray().sub(old.get(i++)).abs().max().getFloat();
+          assertTrue(change > 0, entry.getKey() + " did not change");
+        }
+      }
+      // the reference still scores with the initial weights
+      i = 0;
+      for (NDArray array : rig.reference.snapshot().namedArrays()) {
+        try (NDScope ignored = new NDScope()) {
+          assertEquals(0f, array.sub(old.get(i++)).abs().max().getFloat(), "reference changed");
+        }
+      }
+      before.release();
+    }
+  }
+
+  @Test
+  void publishesEveryNStepsAsANewVersion() {
+    try (Rig rig = new Rig(null, temp)) {
+      rig.trainer.trainStep();
+      rig.trainer.trainStep();
+      SailTrainer.PublishReport publish = rig.trainer.lastPublish();
+      assertNotNull(publish);
+      assertTrue(publish.published(), "permissive guards pass: " + publish.guards());
+      assertEquals(1, rig.registry.currentVersion());
+      assertTrue(rig.trainer.versions().numbers().contains(1L));
+    }
+  }
+
+  @Test
+  void checkpointThenResumeGivesTheSameNextStep() {
+    WeightSnapshot base;
+    double expected;
+    try (Rig first = new Rig(null, temp.resolve("a"))) {
+      base = first.registry.acquire().weights();
+      first.trainer.trainStep();
+      first.trainer.trainStep(); // checkpoint at step 2
+      expected = first.trainer.trainStep().loss();
+      // a second trainer on the same data directory, starting from the same base weights
+      try (Rig second = new Rig(base, temp.resolve("a"))) {
+        assertEquals(2L, second.trainer.resume().orElseThrow());
+        double resumed = second.trainer.trainStep().loss();
+        assertEquals(expected, resumed, 1e-4);
+      }
+      base.release();
+    }
+  }
+
+  @Test
+  void rollbackServesTheRequestedVersion() {
+    try (Rig rig = new Rig(null, temp)) {
+      for (int i = 0; i < 4; i++) {
+        rig.trainer.trainStep();
+      }
+      assertEquals(2, rig.registry.currentVersion());
+      rig.trainer.rollbackTo(1);
+      assertEquals(1, rig.registry.currentVersion());
+      rig.trainer.trainStep();
+      rig.trainer.trainStep();
+      assertEquals(3, rig.registry.currentVersion(), "publishing continues above the highest");
+    }
+  }
+}
