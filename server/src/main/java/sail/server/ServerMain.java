@@ -19,8 +19,13 @@ import sail.server.config.ServerConfig;
 import sail.server.data.TrafficLog;
 import sail.server.inference.EngineLoader;
 import sail.server.inference.EngineSettings;
+import sail.server.inference.InferenceEngine;
 import sail.server.inference.TextGenerator;
 import sail.server.metrics.ServingMetrics;
+import sail.server.training.TrainerFactory;
+import sail.server.training.TrainerSettings;
+import sail.server.training.TrainerVerticle;
+import sail.server.training.TrainingLoop;
 
 /**
  * The composition root: the only place that constructs the server's object graph.
@@ -58,6 +63,39 @@ public final class ServerMain {
 
   private ServerMain() {}
 
+  /**
+   * Starts in-place SAIL training beside serving: the trainer verticle on its own worker thread,
+   * publishing into the engine's registry.
+   */
+  private static void startTraining(
+      Vertx vertx,
+      ServerConfig config,
+      InferenceEngine engine,
+      GenerationService service,
+      TrafficLog log)
+      throws Exception {
+    ServerConfig.Training t = config.training();
+    TrainingLoop loop =
+        TrainerFactory.create(
+            engine,
+            log,
+            config.dataDir(),
+            t.pairs(),
+            TrainerSettings.forServer(
+                t.preset(),
+                t.batchSize(),
+                t.publishEvery(),
+                t.checkpointEvery(),
+                t.learningRate()));
+    vertx
+        .deployVerticle(new TrainerVerticle(loop))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    service.trainingReady(loop);
+    LOG.info("online SAIL training started (step {})", loop.status().step());
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServeCommand()).execute(args));
   }
@@ -94,6 +132,7 @@ public final class ServerMain {
           port,
           config.dataDir());
 
+      TrafficLog finalLog = log;
       CompletableFuture<TextGenerator> loaded = new CompletableFuture<>();
       Thread loader =
           new Thread(
@@ -101,6 +140,9 @@ public final class ServerMain {
                 try {
                   TextGenerator engine = engineFactory.create(config);
                   service.engineReady(engine);
+                  if (config.train() && engine instanceof InferenceEngine inference) {
+                    startTraining(vertx, config, inference, service, finalLog);
+                  }
                   LOG.info("engine ready, model version {}", engine.currentModelVersion());
                   loaded.complete(engine);
                 } catch (Throwable t) {

@@ -20,6 +20,34 @@ final class Output {
   }
 
   static JsonObject status(StatusResponse s) {
+    JsonObject out = statusWithoutTraining(s);
+    if (s.hasTraining()) {
+      var t = s.getTraining();
+      io.vertx.core.json.JsonArray guards = new io.vertx.core.json.JsonArray();
+      for (var g : t.getGuardsList()) {
+        guards.add(
+            new JsonObject()
+                .put("name", g.getName())
+                .put("value", g.getValue())
+                .put("bound", g.getBound())
+                .put("passed", g.getPassed()));
+      }
+      out.put(
+          "training",
+          new JsonObject()
+              .put("state", t.getState())
+              .put("step", t.getStep())
+              .put("published_version", t.getPublishedVersion())
+              .put("last_loss", t.getLastLoss())
+              .put("last_publish_step", t.getLastPublishStep())
+              .put("last_publish_passed", t.getLastPublishPassed())
+              .put("last_publish_ms", t.getLastPublishMs())
+              .put("guards", guards));
+    }
+    return out;
+  }
+
+  private static JsonObject statusWithoutTraining(StatusResponse s) {
     return new JsonObject()
         .put("model_version", s.getModelVersion())
         .put(

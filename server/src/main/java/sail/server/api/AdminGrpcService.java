@@ -1,20 +1,32 @@
 package sail.server.api;
 
 import com.google.protobuf.Descriptors;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
+import sail.server.training.TrainingLoop;
+import sail.server.training.guard.GuardReport;
 import sail.v1.AdminServiceGrpcService;
+import sail.v1.CheckpointRequest;
+import sail.v1.CheckpointResponse;
 import sail.v1.Counts;
+import sail.v1.GuardCheck;
+import sail.v1.RollbackRequest;
+import sail.v1.RollbackResponse;
 import sail.v1.StatusRequest;
 import sail.v1.StatusResponse;
+import sail.v1.TrainingState;
+import sail.v1.TrainingStatus;
 
 /**
- * {@code sail.v1.AdminService}. Training control answers UNIMPLEMENTED until the online trainer
- * exists; its methods are declared so clients can be written against the final contract.
+ * {@code sail.v1.AdminService}: status, and control of the online trainer (pause, resume,
+ * checkpoint, rollback). Training RPCs answer FAILED_PRECONDITION when training is off; Evaluate is
+ * not implemented yet.
  */
 public final class AdminGrpcService implements Service {
   private final GenerationService service;
@@ -36,10 +48,14 @@ public final class AdminGrpcService implements Service {
   @Override
   public void bind(GrpcServer server) {
     server.callHandler(AdminServiceGrpcService.Status, this::status);
-    unimplemented(server, AdminServiceGrpcService.PauseTraining);
-    unimplemented(server, AdminServiceGrpcService.ResumeTraining);
-    unimplemented(server, AdminServiceGrpcService.Checkpoint);
-    unimplemented(server, AdminServiceGrpcService.Rollback);
+    server.callHandler(
+        AdminServiceGrpcService.PauseTraining,
+        request -> request.handler(message -> training(request, loop -> loop.pause())));
+    server.callHandler(
+        AdminServiceGrpcService.ResumeTraining,
+        request -> request.handler(message -> training(request, loop -> loop.resume())));
+    server.callHandler(AdminServiceGrpcService.Checkpoint, this::checkpoint);
+    server.callHandler(AdminServiceGrpcService.Rollback, this::rollback);
     unimplemented(server, AdminServiceGrpcService.Evaluate);
   }
 
@@ -61,7 +77,137 @@ public final class AdminGrpcService implements Service {
                       .setActive(s.active())
                       .setUptimeSeconds(s.uptimeSeconds())
                       .setReady(s.ready())
+                      .mergeFrom(trainingStatus())
                       .build());
+        });
+  }
+
+  private StatusResponse trainingStatus() {
+    TrainingLoop loop = service.training();
+    if (loop == null) {
+      return StatusResponse.getDefaultInstance();
+    }
+    TrainingLoop.Status t = loop.status();
+    TrainingStatus.Builder b =
+        TrainingStatus.newBuilder()
+            .setState(t.state().name())
+            .setStep(t.step())
+            .setPublishedVersion(t.publishedVersion());
+    if (t.lastStep() != null) {
+      b.setLastLoss(t.lastStep().loss()).setLastMeanS(t.lastStep().meanS());
+    }
+    if (t.lastPublish() != null) {
+      b.setLastPublishStep(t.lastPublish().step())
+          .setLastPublishPassed(t.lastPublish().published())
+          .setLastPublishMs(t.lastPublish().publishMillis());
+      for (GuardReport.Check check : t.lastPublish().guards().checks()) {
+        b.addGuards(
+            GuardCheck.newBuilder()
+                .setName(check.guard().name())
+                .setValue(check.value())
+                .setBound(check.bound())
+                .setPassed(check.passed()));
+      }
+    }
+    return StatusResponse.newBuilder().setTraining(b).build();
+  }
+
+  private TrainingLoop trainingOrFail(GrpcServerRequest<?, ?> request) {
+    TrainingLoop loop = service.training();
+    if (loop == null) {
+      request
+          .response()
+          .status(GrpcStatus.FAILED_PRECONDITION)
+          .statusMessage("training is off: the server runs with --no-train or is still loading")
+          .end();
+    }
+    return loop;
+  }
+
+  private void training(
+      GrpcServerRequest<?, TrainingState> request, java.util.function.Consumer<TrainingLoop> op) {
+    TrainingLoop loop = trainingOrFail(request);
+    if (loop != null) {
+      op.accept(loop);
+      TrainingLoop.Status t = loop.status();
+      request
+          .response()
+          .end(
+              TrainingState.newBuilder()
+                  .setRunning(t.state() != TrainingLoop.State.PAUSED)
+                  .setState(t.state().name())
+                  .setStep(t.step())
+                  .build());
+    }
+  }
+
+  private void checkpoint(GrpcServerRequest<CheckpointRequest, CheckpointResponse> request) {
+    request.handler(
+        message -> {
+          TrainingLoop loop = trainingOrFail(request);
+          if (loop == null) {
+            return;
+          }
+          Context context = Vertx.currentContext();
+          loop.checkpoint()
+              .whenComplete(
+                  (step, error) ->
+                      context.runOnContext(
+                          ignored -> {
+                            if (error != null) {
+                              request
+                                  .response()
+                                  .status(GrpcStatus.INTERNAL)
+                                  .statusMessage("checkpoint failed: " + error.getMessage())
+                                  .end();
+                            } else {
+                              request
+                                  .response()
+                                  .end(
+                                      CheckpointResponse.newBuilder()
+                                          .setModelVersion(loop.status().publishedVersion())
+                                          .setPath("step-" + step)
+                                          .build());
+                            }
+                          }));
+        });
+  }
+
+  private void rollback(GrpcServerRequest<RollbackRequest, RollbackResponse> request) {
+    request.handler(
+        message -> {
+          TrainingLoop loop = trainingOrFail(request);
+          if (loop == null) {
+            return;
+          }
+          Context context = Vertx.currentContext();
+          loop.rollback(message.getModelVersion())
+              .whenComplete(
+                  (version, error) ->
+                      context.runOnContext(
+                          ignored -> {
+                            if (error != null) {
+                              Throwable cause =
+                                  error instanceof java.util.concurrent.CompletionException
+                                      ? error.getCause()
+                                      : error;
+                              request
+                                  .response()
+                                  .status(
+                                      cause instanceof IllegalArgumentException
+                                          ? GrpcStatus.NOT_FOUND
+                                          : GrpcStatus.INTERNAL)
+                                  .statusMessage("model_version: " + cause.getMessage())
+                                  .end();
+                            } else {
+                              request
+                                  .response()
+                                  .end(
+                                      RollbackResponse.newBuilder()
+                                          .setModelVersion(version)
+                                          .build());
+                            }
+                          }));
         });
   }
 

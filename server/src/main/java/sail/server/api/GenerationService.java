@@ -76,6 +76,8 @@ public final class GenerationService {
       boolean ready) {}
 
   private final AtomicReference<TextGenerator> engine = new AtomicReference<>();
+  private final AtomicReference<sail.server.training.TrainingLoop> training =
+      new AtomicReference<>();
   private final TrafficLog log;
   private final RequestValidator validator;
   private final ServingMetrics metrics;
@@ -92,6 +94,16 @@ public final class GenerationService {
   /** Publishes the loaded engine; from now on the server is ready. */
   public void engineReady(TextGenerator loaded) {
     engine.set(loaded);
+  }
+
+  /** Publishes the running trainer (absent with --no-train). */
+  public void trainingReady(sail.server.training.TrainingLoop loop) {
+    training.set(loop);
+  }
+
+  /** The trainer, or {@code null} when training is off or not started yet. */
+  public sail.server.training.TrainingLoop training() {
+    return training.get();
   }
 
   /** The engine, or {@code null} while the model is loading. */

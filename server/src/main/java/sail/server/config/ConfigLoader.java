@@ -26,6 +26,8 @@ import java.util.TreeSet;
  * limits.max_prompt_chars  limits.max_tokens  limits.default_max_tokens  limits.max_candidates
  * limits.max_stop_sequences  limits.max_body_bytes
  * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
+ * training.pairs  training.preset  training.batch_size  training.publish_every
+ * training.checkpoint_every  training.learning_rate
  * </pre>
  *
  * An unknown key is an error, so a typo never silently falls back to a default.
@@ -47,7 +49,13 @@ public final class ConfigLoader {
           "engine.max_batch",
           "engine.queue_capacity",
           "engine.device",
-          "engine.checkpoint");
+          "engine.checkpoint",
+          "training.pairs",
+          "training.preset",
+          "training.batch_size",
+          "training.publish_every",
+          "training.checkpoint_every",
+          "training.learning_rate");
 
   private ConfigLoader() {}
 
@@ -162,7 +170,42 @@ public final class ConfigLoader {
         engine,
         v.bool("train", d.train()),
         Duration.ofMillis(
-            v.integer("drain_timeout_ms", (int) d.drainTimeout().toMillis(), 0, 3_600_000)));
+            v.integer("drain_timeout_ms", (int) d.drainTimeout().toMillis(), 0, 3_600_000)),
+        training(v, source, d.training()));
+  }
+
+  private static ServerConfig.Training training(Values v, String source, ServerConfig.Training d)
+      throws ConfigException {
+    String preset = v.string("training.preset", d.preset());
+    if (!Set.of("default", "dpo", "sail-ddp", "sail-dpp").contains(preset)) {
+      throw new ConfigException(
+          source
+              + ": training.preset must be default, dpo, sail-ddp or sail-dpp, got '"
+              + preset
+              + "'"
+              + ("sail-dpr".equals(preset)
+                  ? " (sail-dpr needs the reward model, which the server does not train yet)"
+                  : ""));
+    }
+    String rate = v.string("training.learning_rate", Double.toString(d.learningRate()));
+    double learningRate;
+    try {
+      learningRate = Double.parseDouble(rate);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(source + ": training.learning_rate must be a number, got " + rate);
+    }
+    if (!(learningRate > 0 && learningRate < 1)) {
+      throw new ConfigException(
+          source + ": training.learning_rate must be in (0, 1), got " + learningRate);
+    }
+    String pairs = v.string("training.pairs", null);
+    return new ServerConfig.Training(
+        pairs == null || pairs.isBlank() ? null : Path.of(pairs),
+        preset,
+        v.integer("training.batch_size", d.batchSize(), 1, 1024),
+        v.integer("training.publish_every", d.publishEvery(), 1, 1_000_000),
+        v.integer("training.checkpoint_every", d.checkpointEvery(), 1, 1_000_000),
+        learningRate);
   }
 
   private record Values(Map<String, String> values, String source) {

@@ -13,9 +13,16 @@ import java.time.Duration;
  * @param engine inference engine settings
  * @param train whether online training runs beside serving (off with {@code --no-train})
  * @param drainTimeout how long a graceful stop waits for in-flight requests (default 30 s)
+ * @param training online training settings (used when {@code train} is on)
  */
 public record ServerConfig(
-    Http http, Path dataDir, Limits limits, Engine engine, boolean train, Duration drainTimeout) {
+    Http http,
+    Path dataDir,
+    Limits limits,
+    Engine engine,
+    boolean train,
+    Duration drainTimeout,
+    Training training) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -24,7 +31,8 @@ public record ServerConfig(
           Limits.DEFAULTS,
           Engine.DEFAULTS,
           true,
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30),
+          Training.DEFAULTS);
 
   /**
    * @param host bind address; the default {@code 127.0.0.1} keeps the server off the network
@@ -61,5 +69,24 @@ public record ServerConfig(
    */
   public record Engine(int maxBatch, int queueCapacity, String device, Path checkpoint) {
     public static final Engine DEFAULTS = new Engine(16, 64, "auto", null);
+  }
+
+  /**
+   * @param pairs offline preference pairs (JSONL); {@code null} means the shipped ones
+   * @param preset objective preset: {@code default} (SAIL-DDP with an NLL anchor), {@code dpo},
+   *     {@code sail-ddp} or {@code sail-dpp}
+   * @param batchSize preference rows per step (16)
+   * @param publishEvery steps between guarded publishes (10)
+   * @param checkpointEvery steps between training checkpoints (50)
+   * @param learningRate AdamW learning rate (1e-4)
+   */
+  public record Training(
+      Path pairs,
+      String preset,
+      int batchSize,
+      int publishEvery,
+      int checkpointEvery,
+      double learningRate) {
+    public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 1e-4);
   }
 }

@@ -116,7 +116,15 @@ public final class SailTrainer implements AutoCloseable {
     this.sampler = sampler;
     this.rewards = rewards;
     this.settings = settings;
-    this.rollouts = new PolicyRollouts(model, settings.rollouts());
+    // replies may use at most half the context, so every prompt keeps room
+    PolicyRollouts.Settings r = settings.rollouts();
+    this.rollouts =
+        new PolicyRollouts(
+            model,
+            new PolicyRollouts.Settings(
+                r.temperature(),
+                Math.min(r.maxNewTokens(), model.contextLength() / 2),
+                r.maxBatch()));
     this.guardPrompts =
         List.copyOf(
             guardPrompts.subList(0, Math.min(settings.guardPrompts(), guardPrompts.size())));

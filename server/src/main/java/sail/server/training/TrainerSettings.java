@@ -80,6 +80,42 @@ public record TrainerSettings(
         20240601L);
   }
 
+  /**
+   * The settings a server runs with: a named preset of the objective, batch size, schedule and
+   * learning rate from the configuration, everything else at its default.
+   *
+   * @param preset {@code default}, {@code dpo}, {@code sail-ddp} or {@code sail-dpp}
+   */
+  public static TrainerSettings forServer(
+      String preset, int batch, int publish, int checkpoint, double lr) {
+    TrainerSettings d = defaults();
+    ObjectiveConfig objective =
+        switch (preset) {
+          case "default", "sail-ddp" -> ObjectiveConfig.sailDdp();
+          case "dpo" -> ObjectiveConfig.dpo();
+          case "sail-dpp" -> ObjectiveConfig.sailDpp();
+          default -> throw new IllegalArgumentException("unknown training preset '" + preset + "'");
+        };
+    // the authors' presets train without an anchor; the embedded default keeps α = 1
+    double anchor = "default".equals(preset) ? d.nllAnchor() : 0;
+    return new TrainerSettings(
+        objective,
+        batch,
+        lr,
+        anchor,
+        d.clipNorm(),
+        publish,
+        checkpoint,
+        d.keepCheckpoints(),
+        d.keepVersions(),
+        d.guardPrompts(),
+        d.rollbackOnGuardFailure(),
+        d.rollouts(),
+        d.guardBounds(),
+        d.maxQueuedRequests(),
+        d.seed());
+  }
+
   public TrainerSettings withObjective(ObjectiveConfig value) {
     return new TrainerSettings(
         value,

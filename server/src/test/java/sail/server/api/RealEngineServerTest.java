@@ -48,6 +48,7 @@ class RealEngineServerTest {
     keys.put("data_dir", dir.resolve("data").toString());
     keys.put("engine.checkpoint", checkpoint.toString());
     keys.put("engine.max_batch", "4");
+    keys.put("train", "false");
     server = ServerMain.start(ConfigLoader.load(null, keys), ServerMain.ENGINE);
     server.engineLoaded().get(60, TimeUnit.SECONDS);
   }

@@ -1,0 +1,115 @@
+package sail.server.training;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sail.server.data.TrafficLog;
+import sail.server.inference.EngineLoader;
+import sail.server.inference.InferenceEngine;
+import sail.server.model.WeightSnapshot;
+import sail.server.registry.CheckpointStore;
+import sail.server.registry.ModelRegistry;
+import sail.server.registry.PublishedModel;
+import sail.server.task.Prompt;
+import sail.server.task.PromptSets;
+import sail.server.training.mixture.MixtureSampler;
+import sail.server.training.mixture.OfflinePairs;
+import sail.server.training.mixture.PromptSource;
+import sail.server.training.reference.ReferencePolicy;
+
+/**
+ * Builds the trainer of a running server: the served model's live parameters are the policy, the
+ * version loaded at start is the reference, the shipped offline pairs and training prompts feed the
+ * mixture, and logged pairwise choices are the human-labelled rows.
+ */
+public final class TrainerFactory {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainerFactory.class);
+
+  /** The shipped offline preference pairs, next to the base model. */
+  public static final Path EMBEDDED_PAIRS = Path.of("models", "offline-pairs.jsonl");
+
+  private TrainerFactory() {}
+
+  /**
+   * @param engine the serving engine (its registry receives published versions)
+   * @param log the traffic log (source of human-labelled pairs)
+   * @param dataDirectory where checkpoints and published versions are kept
+   * @param pairsFile offline pairs, or null for the shipped ones
+   */
+  public static TrainingLoop create(
+      InferenceEngine engine,
+      TrafficLog log,
+      Path dataDirectory,
+      Path pairsFile,
+      TrainerSettings settings) {
+    Path pairs = pairsFile != null ? pairsFile : embeddedPairs();
+    if (!Files.isRegularFile(pairs)) {
+      throw new IllegalArgumentException(
+          "offline preference pairs "
+              + pairs
+              + " not found; build them with ./sail build-pairs, or serve with --no-train");
+    }
+    ModelRegistry registry = engine.registry();
+    PublishedModel base = registry.acquire();
+    ReferencePolicy reference;
+    try {
+      reference =
+          new ReferencePolicy(
+              registry.model(),
+              base.weights(),
+              base.version(),
+              ReferencePolicy.Settings.defaults());
+    } finally {
+      base.weights().release();
+    }
+    OfflinePairs offline = OfflinePairs.load(pairs);
+    List<String> prompts = PromptSets.loadTrain().stream().map(Prompt::prompt).toList();
+    List<String> guardPrompts = PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList();
+    MixtureSampler sampler =
+        new MixtureSampler(
+            MixtureSampler.Settings.of(settings.objective(), settings.seed()),
+            offline,
+            PromptSource.of(prompts),
+            new LoggedPreferences(log));
+    SailTrainer trainer =
+        new SailTrainer(
+            registry.model(),
+            registry,
+            reference,
+            sampler,
+            null,
+            guardPrompts,
+            dataDirectory,
+            settings);
+
+    // continue where the last run stopped: training state, then the last published version
+    boolean resumed = trainer.resume().isPresent();
+    CheckpointStore versions = trainer.versions();
+    versions
+        .latestValid()
+        .filter(found -> found.number() > registry.currentVersion())
+        .ifPresent(
+            found -> {
+              var loaded =
+                  sail.server.model.Checkpoint.readArrays(
+                      found.directory().resolve(sail.server.model.Checkpoint.WEIGHTS),
+                      registry.model().manager());
+              WeightSnapshot weights =
+                  WeightSnapshot.fromNamed(
+                      registry.model().block(), loaded, registry.model().device());
+              loaded.close();
+              if (!resumed) {
+                weights.copyInto(registry.model().block());
+              }
+              registry.publish(found.number(), weights);
+              LOG.info("serving published version {} from {}", found.number(), found.directory());
+            });
+    return new TrainingLoop(trainer, registry, engine::queuedRequests);
+  }
+
+  private static Path embeddedPairs() {
+    return EngineLoader.embeddedDefault().getParent().resolve(EMBEDDED_PAIRS.getFileName());
+  }
+}

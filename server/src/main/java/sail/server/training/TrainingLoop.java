@@ -1,0 +1,136 @@
+package sail.server.training;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.IntSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, between steps, whether the trainer may run, and carries operator commands (pause,
+ * resume, checkpoint, rollback) to the trainer's thread. Serving has priority: a step runs only
+ * while the serving queue is short.
+ *
+ * <p>{@link #tick()} is called repeatedly on the trainer's single thread; every other method is
+ * safe from any thread.
+ */
+public final class TrainingLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+
+  /** What the trainer is doing. */
+  public enum State {
+    /** Taking steps. */
+    RUNNING,
+    /** Stopped by an operator. */
+    PAUSED,
+    /** Waiting for the serving queue to drain. */
+    YIELDING,
+    /** A step threw; see the log. Resume to try again. */
+    FAILED
+  }
+
+  /** A point-in-time view for the status RPC. */
+  public record Status(
+      State state,
+      long step,
+      long publishedVersion,
+      SailTrainer.StepReport lastStep,
+      SailTrainer.PublishReport lastPublish) {}
+
+  private final SailTrainer trainer;
+  private final IntSupplier servingQueue;
+  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+  private final sail.server.registry.ModelRegistry registry;
+  private volatile State state = State.RUNNING;
+
+  /**
+   * @param servingQueue requests waiting in the serving engine (read before each step)
+   */
+  public TrainingLoop(
+      SailTrainer trainer, sail.server.registry.ModelRegistry registry, IntSupplier servingQueue) {
+    this.trainer = trainer;
+    this.registry = registry;
+    this.servingQueue = servingQueue;
+  }
+
+  /**
+   * Runs pending commands, then one step if allowed.
+   *
+   * @return true if a step ran (call again at once), false if the caller should wait a little
+   */
+  public boolean tick() {
+    // one intra-op thread: the engine thread has the other core (stack-notes.md, "Threads")
+    sail.server.model.GradMode.setThreadsForThisThread(1);
+    Runnable command;
+    while ((command = commands.poll()) != null) {
+      command.run();
+    }
+    if (state == State.PAUSED || state == State.FAILED) {
+      return false;
+    }
+    if (servingQueue.getAsInt() > trainer.settings().maxQueuedRequests()) {
+      state = State.YIELDING;
+      return false;
+    }
+    state = State.RUNNING;
+    try {
+      trainer.trainStep();
+      return true;
+    } catch (RuntimeException e) {
+      LOG.error("training step {} failed; training paused", trainer.step() + 1, e);
+      state = State.FAILED;
+      return false;
+    }
+  }
+
+  public void pause() {
+    state = State.PAUSED;
+  }
+
+  public void resume() {
+    state = State.RUNNING;
+  }
+
+  /** Writes a training checkpoint on the trainer's thread; completes with the step saved. */
+  public CompletableFuture<Long> checkpoint() {
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    commands.add(
+        () -> {
+          try {
+            trainer.checkpoint();
+            done.complete(trainer.step());
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
+    return done;
+  }
+
+  /** Serves {@code version} again and trains on from it; completes when it is served. */
+  public CompletableFuture<Long> rollback(long version) {
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    commands.add(
+        () -> {
+          try {
+            trainer.rollbackTo(version);
+            done.complete(version);
+          } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+          }
+        });
+    return done;
+  }
+
+  public Status status() {
+    return new Status(
+        state,
+        trainer.step(),
+        registry.currentVersion(),
+        trainer.lastStep(),
+        trainer.lastPublish());
+  }
+
+  public SailTrainer trainer() {
+    return trainer;
+  }
+}

@@ -1,0 +1,145 @@
+package sail.server.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sail.server.RunningServer;
+import sail.server.ServerMain;
+import sail.server.config.ConfigLoader;
+import sail.server.model.GptLanguageModel;
+import sail.server.model.ModelLoader;
+import sail.server.model.TinyModels;
+import sail.server.model.WeightSnapshot;
+import sail.v1.AdminServiceGrpcClient;
+import sail.v1.PauseTrainingRequest;
+import sail.v1.ResumeTrainingRequest;
+import sail.v1.RollbackRequest;
+import sail.v1.StatusRequest;
+import sail.v1.StatusResponse;
+import sail.v1.TrainingState;
+
+/** The server with online training on: the trainer steps, publishes and obeys admin RPCs. */
+class TrainingServerTest {
+  @TempDir static Path dir;
+  static RunningServer server;
+  static Vertx vertx;
+  static GrpcClient client;
+  static SocketAddress address;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path checkpoint = dir.resolve("tiny");
+    try (GptLanguageModel model = TinyModels.create()) {
+      WeightSnapshot weights = WeightSnapshot.copyOf(model.block(), Device.cpu());
+      ModelLoader.save(checkpoint, model, weights, 0, -1, Map.of(), null);
+      weights.release();
+    }
+    List<String> pairs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      pairs.add(
+          "{\"prompt\":\"Hello " + i + "\",\"chosen\":\"Lovely " + i + "\",\"rejected\":\"No\"}");
+    }
+    Path pairsFile = dir.resolve("pairs.jsonl");
+    Files.write(pairsFile, pairs);
+    Map<String, String> keys = new HashMap<>();
+    keys.put("http.port", "0");
+    keys.put("data_dir", dir.resolve("data").toString());
+    keys.put("engine.checkpoint", checkpoint.toString());
+    keys.put("train", "true");
+    keys.put("training.pairs", pairsFile.toString());
+    keys.put("training.preset", "dpo");
+    keys.put("training.batch_size", "2");
+    keys.put("training.publish_every", "2");
+    keys.put("training.checkpoint_every", "2");
+    server = ServerMain.start(ConfigLoader.load(null, keys), ServerMain.ENGINE);
+    server.engineLoaded().get(120, TimeUnit.SECONDS);
+    vertx = Vertx.vertx();
+    client = GrpcClient.client(vertx);
+    address = SocketAddress.inetSocketAddress(server.port(), "127.0.0.1");
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close().await();
+    vertx.close().await();
+    server.close();
+  }
+
+  static StatusResponse status() {
+    return AdminServiceGrpcClient.create(client, address)
+        .status(StatusRequest.getDefaultInstance())
+        .timeout(10, TimeUnit.SECONDS)
+        .await();
+  }
+
+  static <Req, Resp> GrpcStatus callStatus(ServiceMethod<Resp, Req> method, Req request) {
+    GrpcClientResponse<Req, Resp> response =
+        client
+            .request(address, method)
+            .compose(r -> r.send(request))
+            .timeout(30, TimeUnit.SECONDS)
+            .await();
+    try {
+      response.last().timeout(30, TimeUnit.SECONDS).await();
+      return GrpcStatus.OK;
+    } catch (Exception e) {
+      System.out.println(
+          "call failed: " + response.status() + " " + response.statusMessage() + " " + e);
+      return response.status();
+    }
+  }
+
+  @Test
+  void trainerStepsPublishesAndCanBePausedAndRolledBack() throws Exception {
+    long deadline = System.currentTimeMillis() + 90_000;
+    StatusResponse s = status();
+    while (s.getTraining().getPublishedVersion() < 1 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+      s = status();
+    }
+    assertTrue(s.hasTraining(), "status reports training");
+    assertTrue(s.getTraining().getStep() >= 2, "trainer took steps: " + s.getTraining());
+    assertTrue(s.getTraining().getPublishedVersion() >= 1, "a version was published");
+    assertTrue(s.getModelVersion() >= 1, "new requests are served by the published version");
+
+    TrainingState paused =
+        AdminServiceGrpcClient.create(client, address)
+            .pauseTraining(PauseTrainingRequest.getDefaultInstance())
+            .timeout(10, TimeUnit.SECONDS)
+            .await();
+    assertEquals("PAUSED", paused.getState());
+    long step = status().getTraining().getStep();
+    Thread.sleep(1000);
+    assertTrue(status().getTraining().getStep() <= step + 1, "a paused trainer stops stepping");
+
+    assertEquals(
+        GrpcStatus.NOT_FOUND,
+        callStatus(
+            AdminServiceGrpcClient.Rollback,
+            RollbackRequest.newBuilder().setModelVersion(999).build()));
+    TrainingState resumed =
+        AdminServiceGrpcClient.create(client, address)
+            .resumeTraining(ResumeTrainingRequest.getDefaultInstance())
+            .timeout(10, TimeUnit.SECONDS)
+            .await();
+    assertTrue(resumed.getRunning());
+  }
+}
