@@ -69,6 +69,7 @@ public final class ApiServer {
         .route("/v1/*")
         .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes()));
     new OpenAiRoutes(service).mount(router);
+    new AdminRoutes(service).mount(router);
     router
         .get("/health/live")
         .handler(ctx -> json(ctx, 200, new JsonObject().put("status", "live")));

@@ -101,8 +101,6 @@ class TrainingServerTest {
       response.last().timeout(30, TimeUnit.SECONDS).await();
       return GrpcStatus.OK;
     } catch (Exception e) {
-      System.out.println(
-          "call failed: " + response.status() + " " + response.statusMessage() + " " + e);
       return response.status();
     }
   }
@@ -135,6 +133,29 @@ class TrainingServerTest {
         callStatus(
             AdminServiceGrpcClient.Rollback,
             RollbackRequest.newBuilder().setModelVersion(999).build()));
+    // the same over HTTP
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + server.port();
+    var httpStatus =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/admin/status"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, httpStatus.statusCode());
+    assertEquals(
+        "PAUSED",
+        new io.vertx.core.json.JsonObject(httpStatus.body())
+            .getJsonObject("training")
+            .getString("state"));
+    var badRollback =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/admin/rollback"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model_version\":77}"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, badRollback.statusCode(), badRollback.body());
+
     TrainingState resumed =
         AdminServiceGrpcClient.create(client, address)
             .resumeTraining(ResumeTrainingRequest.getDefaultInstance())

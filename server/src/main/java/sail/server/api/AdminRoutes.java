@@ -1,0 +1,162 @@
+package sail.server.api;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.CompletionStage;
+import sail.server.training.TrainingLoop;
+import sail.server.training.guard.GuardReport;
+
+/**
+ * The admin API over HTTP/JSON, mirroring {@code sail.v1.AdminService}: {@code GET
+ * /v1/admin/status}, {@code POST /v1/admin/training/pause}, {@code .../resume}, {@code
+ * .../checkpoint} and {@code POST /v1/admin/rollback} with {@code {"model_version": N}}.
+ */
+final class AdminRoutes {
+  private final GenerationService service;
+
+  AdminRoutes(GenerationService service) {
+    this.service = service;
+  }
+
+  void mount(Router router) {
+    router.get("/v1/admin/status").handler(this::status);
+    router.post("/v1/admin/training/pause").handler(ctx -> control(ctx, TrainingLoop::pause));
+    router.post("/v1/admin/training/resume").handler(ctx -> control(ctx, TrainingLoop::resume));
+    router.post("/v1/admin/training/checkpoint").handler(this::checkpoint);
+    router.post("/v1/admin/rollback").handler(this::rollback);
+  }
+
+  private void status(RoutingContext ctx) {
+    GenerationService.Status s = service.status();
+    JsonObject body =
+        new JsonObject()
+            .put("model_version", s.modelVersion())
+            .put(
+                "counts",
+                new JsonObject()
+                    .put("generations", s.counts().generations())
+                    .put("feedback", s.counts().feedback())
+                    .put("preferences", s.counts().preferences()))
+            .put("queued", s.queued())
+            .put("active", s.active())
+            .put("uptime_seconds", s.uptimeSeconds())
+            .put("ready", s.ready());
+    TrainingLoop loop = service.training();
+    if (loop != null) {
+      body.put("training", training(loop.status()));
+    }
+    ok(ctx, body);
+  }
+
+  static JsonObject training(TrainingLoop.Status t) {
+    JsonObject out =
+        new JsonObject()
+            .put("state", t.state().name())
+            .put("step", t.step())
+            .put("published_version", t.publishedVersion());
+    if (t.lastStep() != null) {
+      out.put("last_loss", t.lastStep().loss()).put("last_mean_s", t.lastStep().meanS());
+    }
+    if (t.lastPublish() != null) {
+      JsonArray guards = new JsonArray();
+      for (GuardReport.Check check : t.lastPublish().guards().checks()) {
+        guards.add(
+            new JsonObject()
+                .put("name", check.guard().name())
+                .put("value", check.value())
+                .put("bound", check.bound())
+                .put("passed", check.passed()));
+      }
+      out.put("last_publish_step", t.lastPublish().step())
+          .put("last_publish_passed", t.lastPublish().published())
+          .put("last_publish_ms", t.lastPublish().publishMillis())
+          .put("guards", guards);
+    }
+    return out;
+  }
+
+  private void control(RoutingContext ctx, java.util.function.Consumer<TrainingLoop> op) {
+    TrainingLoop loop = loopOrFail(ctx);
+    if (loop != null) {
+      op.accept(loop);
+      ok(ctx, training(loop.status()));
+    }
+  }
+
+  private void checkpoint(RoutingContext ctx) {
+    TrainingLoop loop = loopOrFail(ctx);
+    if (loop != null) {
+      reply(ctx, loop.checkpoint(), step -> new JsonObject().put("step", step));
+    }
+  }
+
+  private void rollback(RoutingContext ctx) {
+    TrainingLoop loop = loopOrFail(ctx);
+    if (loop == null) {
+      return;
+    }
+    Long version;
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      version = body == null ? null : body.getLong("model_version");
+    } catch (RuntimeException e) {
+      HttpErrors.send(
+          ctx,
+          new ApiException.InvalidArgument("body", "must be a JSON object"),
+          service.metrics());
+      return;
+    }
+    if (version == null) {
+      HttpErrors.send(
+          ctx, new ApiException.InvalidArgument("model_version", "is required"), service.metrics());
+      return;
+    }
+    reply(ctx, loop.rollback(version), v -> new JsonObject().put("model_version", v));
+  }
+
+  private <T> void reply(
+      RoutingContext ctx,
+      CompletionStage<T> result,
+      java.util.function.Function<T, JsonObject> ok) {
+    Context context = Vertx.currentContext();
+    result.whenComplete(
+        (value, error) ->
+            context.runOnContext(
+                ignored -> {
+                  if (error == null) {
+                    ok(ctx, ok.apply(value));
+                  } else if (unwrap(error) instanceof IllegalArgumentException bad) {
+                    HttpErrors.send(
+                        ctx, new ApiException.NotFound(bad.getMessage()), service.metrics());
+                  } else {
+                    HttpErrors.send(ctx, error, service.metrics());
+                  }
+                }));
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+        ? error.getCause()
+        : error;
+  }
+
+  private TrainingLoop loopOrFail(RoutingContext ctx) {
+    TrainingLoop loop = service.training();
+    if (loop == null) {
+      HttpErrors.send(
+          ctx,
+          new ApiException.Unavailable(
+              "training is off: the server runs with --no-train or is still loading"),
+          service.metrics());
+    }
+    return loop;
+  }
+
+  private static void ok(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}
