@@ -58,6 +58,22 @@ public final class BlockingSailClient implements AutoCloseable {
     return await(client.status());
   }
 
+  public sail.v1.TrainingState pauseTraining() {
+    return await(client.pauseTraining());
+  }
+
+  public sail.v1.TrainingState resumeTraining() {
+    return await(client.resumeTraining());
+  }
+
+  public sail.v1.CheckpointResponse checkpoint() {
+    return await(client.checkpoint());
+  }
+
+  public sail.v1.RollbackResponse rollback(long version) {
+    return await(client.rollback(version));
+  }
+
   private <T> T await(Future<T> future) {
     try {
       // the server-side deadline fires first; the margin covers connection setup

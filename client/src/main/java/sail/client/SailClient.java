@@ -118,6 +118,26 @@ public final class SailClient implements AutoCloseable {
     return unary(AdminServiceGrpcClient.Status, StatusRequest.getDefaultInstance());
   }
 
+  public Future<sail.v1.TrainingState> pauseTraining() {
+    return unary(
+        AdminServiceGrpcClient.PauseTraining, sail.v1.PauseTrainingRequest.getDefaultInstance());
+  }
+
+  public Future<sail.v1.TrainingState> resumeTraining() {
+    return unary(
+        AdminServiceGrpcClient.ResumeTraining, sail.v1.ResumeTrainingRequest.getDefaultInstance());
+  }
+
+  public Future<sail.v1.CheckpointResponse> checkpoint() {
+    return unary(AdminServiceGrpcClient.Checkpoint, sail.v1.CheckpointRequest.getDefaultInstance());
+  }
+
+  public Future<sail.v1.RollbackResponse> rollback(long version) {
+    return unary(
+        AdminServiceGrpcClient.Rollback,
+        sail.v1.RollbackRequest.newBuilder().setModelVersion(version).build());
+  }
+
   private <Req, Resp> Future<GrpcClientRequest<Req, Resp>> open(ServiceMethod<Resp, Req> method) {
     return grpc.request(address, method)
         .map(call -> call.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS));

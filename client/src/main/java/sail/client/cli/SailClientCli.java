@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       FeedbackCommand.class,
       ChatCommand.class,
+      TrainingCommand.class,
       StatusCommand.class
     })
 public final class SailClientCli {
