@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sail.client.Target;
@@ -20,6 +22,28 @@ import sail.server.testing.TestServer;
  */
 class ServingBenchmarkTest {
   @TempDir Path dir;
+
+  @Test
+  void theServerExposesTheEngineTimingsTheBenchmarkReads() throws Exception {
+    try (EchoGenerator engine = new EchoGenerator(1, 1, 5)) {
+      RunningServer server = TestServer.start(dir, engine);
+      try {
+        PrometheusText metrics =
+            PrometheusText.scrape(HttpClient.newHttpClient(), "127.0.0.1", server.port());
+        for (String name :
+            List.of(
+                "sail_engine_decode_step_seconds_count",
+                "sail_engine_decode_step_seconds_sum",
+                "sail_engine_prefill_seconds_count",
+                "sail_engine_prefill_seconds_sum",
+                "sail_engine_decode_rows_total")) {
+          assertTrue(metrics.has(name), "/metrics lacks " + name);
+        }
+      } finally {
+        server.close();
+      }
+    }
+  }
 
   @Test
   void measuresThroughputRatioAndSlotReuse() throws Exception {
