@@ -104,7 +104,7 @@ public final class ServingBenchmark {
               .put("tokens_per_s_c1", singleRate)
               .put("tokens_per_s_c" + settings.highConcurrency(), batchedRate)
               .put("high_concurrency", settings.highConcurrency())
-              .put("ratio", ratio)
+              .put("ratio", finite(ratio))
               .put("target_ratio", BATCHING_TARGET)
               .put("errors", single.stats().errors() + batched.stats().errors())
               .put(
@@ -137,6 +137,11 @@ public final class ServingBenchmark {
       client.close();
       vertx.close().await();
     }
+  }
+
+  /** JSON has no NaN or infinity: those become null. */
+  static Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
   }
 
   private static JsonObject withoutWindows(JsonObject report) {
@@ -231,17 +236,15 @@ public final class ServingBenchmark {
     double step = engineStep != null ? engineStep : clientStep;
     JsonObject out =
         new JsonObject()
-            .put("reuse_ms_median", Double.isNaN(reuse) ? null : reuse)
-            .put("reuse_ms_max", clean.stream().mapToDouble(d -> d).max().orElse(Double.NaN))
+            .put("reuse_ms_median", finite(reuse))
+            .put(
+                "reuse_ms_max", finite(clean.stream().mapToDouble(d -> d).max().orElse(Double.NaN)))
             .put("decode_step_ms_engine", engineStep)
-            .put("chunk_gap_ms_client_median", Double.isNaN(clientStep) ? null : clientStep)
-            .put("reuse_in_steps", Double.isNaN(reuse) || step <= 0 ? null : reuse / step)
+            .put("chunk_gap_ms_client_median", finite(clientStep))
+            .put("reuse_in_steps", step > 0 ? finite(reuse / step) : null)
             .put("clean_trials", clean.size())
             .put("trials", SlotReuseProbe.toJson(trials));
     out.put("met", Double.isNaN(reuse) || Double.isNaN(step) ? null : reuse <= step);
-    if (out.getValue("reuse_ms_max") instanceof Double d && d.isNaN()) {
-      out.putNull("reuse_ms_max");
-    }
     return out;
   }
 }
