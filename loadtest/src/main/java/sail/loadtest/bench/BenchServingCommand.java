@@ -44,6 +44,11 @@ public final class BenchServingCommand implements Callable<Integer> {
       description = "clean slot-reuse trials (default 5)")
   int slotTrials;
 
+  @Option(
+      names = "--slot-only",
+      description = "measure only the cancelled-stream slot reuse (skips the throughput phases)")
+  boolean slotOnly;
+
   @Option(names = "--json", description = "print compact JSON (default: indented)")
   boolean json;
 
@@ -53,7 +58,7 @@ public final class BenchServingCommand implements Callable<Integer> {
         ServingBenchmark.run(
             Target.parse(target),
             new ServingBenchmark.Settings(
-                phase, warmup, highConcurrency, maxTokens, slotTrials, null));
+                phase, warmup, highConcurrency, maxTokens, slotTrials, null, slotOnly));
     System.out.println(json ? result.encode() : result.encodePrettily());
     return 0;
   }

@@ -46,6 +46,7 @@ public final class ServingBenchmark {
    * @param maxTokens {@code max_tokens} of the throughput phases
    * @param slotTrials clean slot-reuse trials wanted
    * @param probePrompt prompt of the long slot-reuse streams; null means the first held-out one
+   * @param slotOnly measure slot reuse only (no throughput and overhead phases)
    */
   public record Settings(
       Duration phase,
@@ -53,7 +54,8 @@ public final class ServingBenchmark {
       int highConcurrency,
       int maxTokens,
       int slotTrials,
-      String probePrompt) {}
+      String probePrompt,
+      boolean slotOnly) {}
 
   private static final double BATCHING_TARGET = 4.0;
   private static final double OVERHEAD_TARGET = 0.05;
@@ -67,76 +69,85 @@ public final class ServingBenchmark {
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try {
       PromptSource prompts = LoadTest.heldOutPrompts();
-      LoadPlan base =
-          new LoadPlan(
-              target.toString(),
-              settings.phase(),
-              1,
-              CallMix.UNARY,
-              settings.maxTokens(),
-              OptionalDouble.empty(),
-              true,
-              Duration.ofSeconds(120),
-              Duration.ofSeconds(60),
-              settings.phase(),
-              Duration.ofMillis(50));
-      if (!settings.warmup().isZero()) {
-        phase(vertx, client, prompts, base.withDuration(settings.warmup()));
-      }
-
-      // concurrency 1: throughput and overhead
-      PrometheusText before = PrometheusText.scrape(http, target.host(), target.port());
-      RunResult single = phase(vertx, client, prompts, base);
-      PrometheusText after = PrometheusText.scrape(http, target.host(), target.port());
-      JsonObject overhead = overhead(single, before, after);
-
-      // high concurrency: throughput with batching
-      PrometheusText beforeBatched = PrometheusText.scrape(http, target.host(), target.port());
-      LoadPlan batchedPlan = base.withConcurrency(settings.highConcurrency());
-      RunResult batched = phase(vertx, client, prompts, batchedPlan);
-      PrometheusText afterBatched = PrometheusText.scrape(http, target.host(), target.port());
-
-      double singleRate = single.stats().tokens() / single.elapsedSeconds();
-      double batchedRate = batched.stats().tokens() / batched.elapsedSeconds();
-      double ratio = singleRate > 0 ? batchedRate / singleRate : Double.NaN;
-      JsonObject throughput =
+      JsonObject result =
           new JsonObject()
-              .put("tokens_per_s_c1", singleRate)
-              .put("tokens_per_s_c" + settings.highConcurrency(), batchedRate)
-              .put("high_concurrency", settings.highConcurrency())
-              .put("ratio", finite(ratio))
-              .put("target_ratio", BATCHING_TARGET)
-              .put("errors", single.stats().errors() + batched.stats().errors())
-              .put(
-                  "met",
-                  ratio >= BATCHING_TARGET
-                      && single.stats().errors() + batched.stats().errors() == 0)
-              .put("decode_step_ms_c1", stepMillis(before, after))
-              .put(
-                  "decode_step_ms_c" + settings.highConcurrency(),
-                  stepMillis(beforeBatched, afterBatched));
-
-      JsonObject slot = slotReuse(vertx, client, target, http, settings, prompts);
-
-      return new JsonObject()
-          .put("benchmark", "serving")
-          .put("target", target.toString())
-          .put("max_tokens", settings.maxTokens())
-          .put("phase_s", settings.phase().toMillis() / 1000.0)
-          .put("throughput", throughput)
-          .put("overhead", overhead)
-          .put("slot_reuse", slot)
-          .put(
-              "runs",
-              new JsonObject()
-                  .put("c1", LoadReport.toJson(base, single).put("windows", List.of()))
-                  .put(
-                      "c" + settings.highConcurrency(),
-                      LoadReport.toJson(batchedPlan, batched).put("windows", List.of())));
+              .put("benchmark", "serving")
+              .put("target", target.toString())
+              .put("max_tokens", settings.maxTokens())
+              .put("phase_s", settings.phase().toMillis() / 1000.0);
+      if (!settings.slotOnly()) {
+        throughputAndOverhead(vertx, client, http, target, settings, prompts, result);
+      }
+      result.put("slot_reuse", slotReuse(vertx, client, target, http, settings, prompts));
+      return result;
     } finally {
       client.close();
       vertx.close().await();
     }
+  }
+
+  /** The two closed-loop phases; adds {@code throughput}, {@code overhead} and {@code runs}. */
+  private static void throughputAndOverhead(
+      Vertx vertx,
+      SailClient client,
+      HttpClient http,
+      Target target,
+      Settings settings,
+      PromptSource prompts,
+      JsonObject result)
+      throws Exception {
+    LoadPlan single =
+        new LoadPlan(
+            target.toString(),
+            settings.phase(),
+            1,
+            CallMix.UNARY,
+            settings.maxTokens(),
+            OptionalDouble.empty(),
+            true,
+            Duration.ofSeconds(120),
+            Duration.ofSeconds(60),
+            settings.phase(),
+            Duration.ofMillis(50));
+    LoadPlan batched = single.withConcurrency(settings.highConcurrency());
+    if (!settings.warmup().isZero()) {
+      phase(vertx, client, prompts, single.withDuration(settings.warmup()));
+    }
+
+    // concurrency 1: throughput and overhead
+    PrometheusText before = PrometheusText.scrape(http, target.host(), target.port());
+    RunResult one = phase(vertx, client, prompts, single);
+    PrometheusText after = PrometheusText.scrape(http, target.host(), target.port());
+
+    // high concurrency: throughput with batching
+    PrometheusText beforeBatched = PrometheusText.scrape(http, target.host(), target.port());
+    RunResult many = phase(vertx, client, prompts, batched);
+    PrometheusText afterBatched = PrometheusText.scrape(http, target.host(), target.port());
+
+    String high = "c" + settings.highConcurrency();
+    double singleRate = one.stats().tokens() / one.elapsedSeconds();
+    double batchedRate = many.stats().tokens() / many.elapsedSeconds();
+    double ratio = singleRate > 0 ? batchedRate / singleRate : Double.NaN;
+    long errors = one.stats().errors() + many.stats().errors();
+    result
+        .put(
+            "throughput",
+            new JsonObject()
+                .put("tokens_per_s_c1", singleRate)
+                .put("tokens_per_s_" + high, batchedRate)
+                .put("high_concurrency", settings.highConcurrency())
+                .put("ratio", finite(ratio))
+                .put("target_ratio", BATCHING_TARGET)
+                .put("errors", errors)
+                .put("met", ratio >= BATCHING_TARGET && errors == 0)
+                .put("decode_step_ms_c1", stepMillis(before, after))
+                .put("decode_step_ms_" + high, stepMillis(beforeBatched, afterBatched)))
+        .put("overhead", overhead(one, before, after))
+        .put(
+            "runs",
+            new JsonObject()
+                .put("c1", withoutWindows(LoadReport.toJson(single, one)))
+                .put(high, withoutWindows(LoadReport.toJson(batched, many))));
   }
 
   /** JSON has no NaN or infinity: those become null. */

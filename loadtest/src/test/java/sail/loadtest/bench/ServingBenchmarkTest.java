@@ -55,7 +55,13 @@ class ServingBenchmarkTest {
             ServingBenchmark.run(
                 new Target("127.0.0.1", server.port()),
                 new ServingBenchmark.Settings(
-                    Duration.ofSeconds(1), Duration.ZERO, 4, 16, 2, "word ".repeat(300).trim()));
+                    Duration.ofSeconds(1),
+                    Duration.ZERO,
+                    4,
+                    16,
+                    2,
+                    "word ".repeat(300).trim(),
+                    false));
         JsonObject throughput = r.getJsonObject("throughput");
         assertTrue(throughput.getDouble("tokens_per_s_c1") > 0, r.encode());
         // four slots in parallel: clearly more than one, at most four
