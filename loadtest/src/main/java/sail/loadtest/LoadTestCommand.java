@@ -118,6 +118,7 @@ public final class LoadTestCommand implements Callable<Integer> {
               .await();
       return LoadReport.toJson(plan, result);
     } finally {
+      // closing the connections cancels whatever outlived the drain timeout
       client.close();
       vertx.close().await();
     }
