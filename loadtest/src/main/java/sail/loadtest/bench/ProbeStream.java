@@ -84,6 +84,13 @@ final class ProbeStream {
     }
   }
 
+  /** Chunks received so far. */
+  int chunks() {
+    synchronized (chunkNanos) {
+      return chunkNanos.size();
+    }
+  }
+
   /** Gaps between consecutive chunks, in nanoseconds. */
   List<Long> gaps() {
     List<Long> gaps = new ArrayList<>();

@@ -96,18 +96,16 @@ final class SlotReuseProbe {
         throw new IllegalStateException("256 streams running and none queued: batch too large");
       }
       ProbeStream next = ProbeStream.open(grpc, server, longStream, 120);
-      // queued once the server reports a waiting request twice in a row and it has not started
-      boolean[] seenQueued = {false};
+      // Queued, not merely waiting for the step in progress to end: the server reports a waiting
+      // request while the running streams have moved on by a few decode steps without it.
+      int[] chunksAtOpen = running.stream().mapToInt(ProbeStream::chunks).toArray();
       boolean settled =
           await(
               () -> {
                 if (next.started() || next.ended()) {
                   return true;
                 }
-                boolean queuedNow = admin.status().await().getQueued() > 0;
-                boolean twice = queuedNow && seenQueued[0];
-                seenQueued[0] = queuedNow;
-                return twice;
+                return stepsSince(chunksAtOpen) >= 3 && admin.status().await().getQueued() > 0;
               });
       if (!settled) {
         throw new IllegalStateException("a stream neither started nor queued within 20 s");
@@ -120,6 +118,18 @@ final class SlotReuseProbe {
       }
       running.add(next);
     }
+  }
+
+  /** The most chunks any still-running stream received since the counts in {@code before}. */
+  private int stepsSince(int[] before) {
+    int most = 0;
+    for (int i = 0; i < before.length; i++) {
+      ProbeStream s = running.get(i);
+      if (!s.ended()) {
+        most = Math.max(most, s.chunks() - before[i]);
+      }
+    }
+    return most;
   }
 
   private static boolean await(BooleanSupplier condition) throws InterruptedException {

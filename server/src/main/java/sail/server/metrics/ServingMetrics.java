@@ -37,6 +37,8 @@ public final class ServingMetrics {
   private final Timer duration;
   private final Timer ttft;
   private final Counter preferences;
+  // Micrometer's function meters hold their state object weakly: keep it alive here
+  private EngineTimings engineTimings;
 
   public ServingMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -85,6 +87,7 @@ public final class ServingMetrics {
 
   /** Registers the meters that expose the engine's own time (see the class comment). */
   public void engineTimings(EngineTimings timings) {
+    this.engineTimings = timings;
     FunctionTimer.builder(
             "sail.engine.decode.step",
             timings,
