@@ -8,6 +8,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -100,6 +101,14 @@ public final class ServerMain {
     System.exit(new CommandLine(new ServeCommand()).execute(args));
   }
 
+  /** One of the DJL engine's counters; 0 before it is loaded or for other engines. */
+  private static long engineStat(
+      GenerationService service, ToLongFunction<InferenceEngine.EngineStats> counter) {
+    return service.engine() instanceof InferenceEngine engine
+        ? counter.applyAsLong(engine.stats())
+        : 0;
+  }
+
   /**
    * Starts a server and begins loading its engine. Returns once the port is bound; {@link
    * RunningServer#engineLoaded()} completes when the server is ready.
@@ -124,6 +133,13 @@ public final class ServerMain {
           () -> service.engine() == null ? 0 : service.engine().queuedRequests(),
           () -> service.engine() == null ? 0 : service.engine().activeSequences(),
           log::pending);
+      metrics.engineTimings(
+          new ServingMetrics.EngineTimings(
+              () -> engineStat(service, stats -> stats.decodeSteps.get()),
+              () -> engineStat(service, stats -> stats.decodeNanos.get()),
+              () -> engineStat(service, stats -> stats.decodeRows.get()),
+              () -> engineStat(service, stats -> stats.prefills.get()),
+              () -> engineStat(service, stats -> stats.prefillNanos.get())));
       ApiServer api = new ApiServer(vertx, config, service, registry);
       int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info(

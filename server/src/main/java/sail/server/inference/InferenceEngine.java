@@ -173,6 +173,11 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private Request waitingHead;
 
   private boolean admit() {
+    // Rows cancelled during the last step give their slots back now rather than at the start of
+    // the next step, so a queued request takes a cancelled slot within one decode step.
+    for (VersionBatch batch : batches.values()) {
+      batch.decode.removeCancelled();
+    }
     int free = settings.maxBatch() - countActive();
     if (free <= 0) {
       return false;

@@ -1,10 +1,14 @@
 package sail.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -21,6 +25,10 @@ import java.util.function.Supplier;
  *   <li>{@code sail.feedback{rating}}, {@code sail.preferences} — acknowledged events
  *   <li>{@code sail.engine.queued}, {@code sail.engine.active}, {@code sail.traffic_log.pending} —
  *       gauges
+ *   <li>{@code sail.engine.decode.step} — the engine's own time in decode steps (count = steps,
+ *       total = time stepping); {@code sail.engine.prefill} — its time in prefills (count =
+ *       sequences prefilled); {@code sail.engine.decode.rows} — sequence-steps decoded. Benchmarks
+ *       subtract these from client latency to get the RPC and HTTP overhead.
  * </ul>
  */
 public final class ServingMetrics {
@@ -29,6 +37,8 @@ public final class ServingMetrics {
   private final Timer duration;
   private final Timer ttft;
   private final Counter preferences;
+  // Micrometer's function meters hold their state object weakly: keep it alive here
+  private EngineTimings engineTimings;
 
   public ServingMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -62,6 +72,41 @@ public final class ServingMetrics {
     Gauge.builder("sail.engine.queued", engineQueued).register(registry);
     Gauge.builder("sail.engine.active", engineActive).register(registry);
     Gauge.builder("sail.traffic_log.pending", logPending).register(registry);
+  }
+
+  /**
+   * Cumulative engine timings, read when scraped; each supplier returns 0 while no engine (or an
+   * engine without timings) is loaded.
+   */
+  public record EngineTimings(
+      LongSupplier decodeSteps,
+      LongSupplier decodeNanos,
+      LongSupplier decodeRows,
+      LongSupplier prefilledSequences,
+      LongSupplier prefillNanos) {}
+
+  /** Registers the meters that expose the engine's own time (see the class comment). */
+  public void engineTimings(EngineTimings timings) {
+    this.engineTimings = timings;
+    FunctionTimer.builder(
+            "sail.engine.decode.step",
+            timings,
+            t -> t.decodeSteps().getAsLong(),
+            t -> t.decodeNanos().getAsLong(),
+            TimeUnit.NANOSECONDS)
+        .description("engine time in decode steps; count = steps")
+        .register(registry);
+    FunctionTimer.builder(
+            "sail.engine.prefill",
+            timings,
+            t -> t.prefilledSequences().getAsLong(),
+            t -> t.prefillNanos().getAsLong(),
+            TimeUnit.NANOSECONDS)
+        .description("engine time in prefills; count = sequences prefilled")
+        .register(registry);
+    FunctionCounter.builder("sail.engine.decode.rows", timings, t -> t.decodeRows().getAsLong())
+        .description("sequence-steps decoded (one row per running sequence per step)")
+        .register(registry);
   }
 
   public void generationFinished(

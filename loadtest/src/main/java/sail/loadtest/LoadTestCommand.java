@@ -1,0 +1,156 @@
+package sail.loadtest;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sail.client.SailClient;
+import sail.client.Target;
+import sail.loadtest.bench.BenchServingCommand;
+import sail.loadtest.run.RunResult;
+import sail.loadtest.users.CallMix;
+
+/**
+ * {@code ./sail loadtest}: closed-loop load over the held-out prompts; prints a summary (or the
+ * JSON report with {@code --json}) and writes the report to {@code --report}.
+ */
+@Command(
+    name = "loadtest",
+    mixinStandardHelpOptions = true,
+    description =
+        "Closed loop: N virtual users each send the next held-out prompt, wait for the reply and"
+            + " repeat until the duration is over. Reports latency, time to first token and"
+            + " throughput (HdrHistogram).",
+    subcommands = {BenchServingCommand.class})
+public final class LoadTestCommand implements Callable<Integer> {
+  // not required by picocli, or `loadtest bench-serving --target ...` would ask for it twice
+  @Option(names = "--target", description = "server address, HOST:PORT (required)")
+  String target;
+
+  @Option(
+      names = "--duration",
+      defaultValue = "60s",
+      description = "how long new requests are started (e.g. 30s, 2m; default 60s)")
+  Duration duration;
+
+  @Option(names = "--concurrency", defaultValue = "1", description = "virtual users (default 1)")
+  int concurrency;
+
+  @Option(names = "--stream", description = "use GenerateStream instead of unary Generate")
+  boolean stream;
+
+  @Option(names = "--max-tokens", defaultValue = "64", description = "max_tokens (default 64)")
+  int maxTokens;
+
+  @Option(names = "--temperature", description = "sampling temperature (default: the server's)")
+  Double temperature;
+
+  @Option(names = "--no-log", description = "ask the server not to store the load's generations")
+  boolean noLog;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "120s",
+      description = "deadline of each request (default 120s)")
+  Duration timeout;
+
+  @Option(
+      names = "--drain-timeout",
+      defaultValue = "30s",
+      description = "how long requests running at the end are waited for (default 30s)")
+  Duration drainTimeout;
+
+  @Option(
+      names = "--window",
+      defaultValue = "10s",
+      description = "length of the report's time windows (default 10s)")
+  Duration window;
+
+  @Option(names = "--report", description = "also write the JSON report to this file")
+  Path report;
+
+  @Option(names = "--json", description = "print the JSON report instead of a summary")
+  boolean json;
+
+  @Override
+  public Integer call() throws IOException {
+    if (target == null) {
+      throw new IllegalArgumentException("--target HOST:PORT is required");
+    }
+    LoadPlan plan =
+        new LoadPlan(
+            Target.parse(target).toString(),
+            duration,
+            concurrency,
+            stream ? CallMix.STREAM : CallMix.UNARY,
+            maxTokens,
+            temperature == null ? OptionalDouble.empty() : OptionalDouble.of(temperature),
+            noLog,
+            timeout,
+            drainTimeout,
+            window,
+            Duration.ofMillis(50));
+    JsonObject result = run(plan);
+    if (report != null) {
+      Files.writeString(report, result.encodePrettily() + "\n", StandardCharsets.UTF_8);
+    }
+    System.out.println(json ? result.encode() : summary(result));
+    return 0;
+  }
+
+  /**
+   * Runs {@code plan} against its target with the plain users; blocks until the report is ready.
+   */
+  public static JsonObject run(LoadPlan plan) {
+    Vertx vertx = Vertx.vertx();
+    SailClient client = new SailClient(vertx, Target.parse(plan.target()), plan.requestTimeout());
+    try {
+      RunResult result =
+          LoadTest.closedLoop(
+                  vertx, plan, LoadTest.generationUsers(client, LoadTest.heldOutPrompts(), plan))
+              .await();
+      return LoadReport.toJson(plan, result);
+    } finally {
+      // closing the connections cancels whatever outlived the drain timeout
+      client.close();
+      vertx.close().await();
+    }
+  }
+
+  static String summary(JsonObject r) {
+    JsonObject latency = r.getJsonObject("latency_ms");
+    JsonObject ttft = r.getJsonObject("ttft_ms");
+    return String.format(
+        "%d requests in %.1f s at concurrency %d (%s): %.2f req/s, %.1f tokens/s%n"
+            + "errors %d %s, overload refusals %d, unfinished %d%n"
+            + "latency ms  p50 %.1f  p90 %.1f  p99 %.1f  mean %.1f  max %.1f%n"
+            + "ttft ms     p50 %.1f  p90 %.1f  p99 %.1f  mean %.1f  max %.1f",
+        r.getLong("requests"),
+        r.getDouble("duration_s"),
+        r.getInteger("concurrency"),
+        r.getBoolean("stream") ? "stream" : "unary",
+        r.getDouble("throughput_rps"),
+        r.getDouble("tokens_per_s"),
+        r.getLong("errors"),
+        r.getJsonObject("errors_by_status").encode(),
+        r.getLong("overload_refusals"),
+        r.getInteger("unfinished"),
+        latency.getDouble("p50"),
+        latency.getDouble("p90"),
+        latency.getDouble("p99"),
+        latency.getDouble("mean"),
+        latency.getDouble("max"),
+        ttft.getDouble("p50"),
+        ttft.getDouble("p90"),
+        ttft.getDouble("p99"),
+        ttft.getDouble("mean"),
+        ttft.getDouble("max"));
+  }
+}
