@@ -47,18 +47,15 @@ public final class ServerMain {
 
   // ================================ ENGINE PLUG-IN POINT ================================
   // The engine `serve` runs: the DJL continuous-batching engine on the configured checkpoint
-  // (the embedded base model by default). Intra-op threads: 2 when serving alone, 1 when the
-  // trainer shares the cores (stack-notes.md, "Threads").
+  // (the embedded base model by default). One intra-op thread: decode steps are many small ops,
+  // and a second thread made them slower (docs/benchmarks.md); the trainer uses the other core.
   public static final EngineFactory ENGINE =
       config ->
           EngineLoader.load(
               config.engine().checkpoint(),
               config.engine().device(),
               new EngineSettings(
-                  config.engine().maxBatch(),
-                  config.engine().queueCapacity(),
-                  config.train() ? 1 : Math.min(2, Runtime.getRuntime().availableProcessors()),
-                  1));
+                  config.engine().maxBatch(), config.engine().queueCapacity(), 1, 1));
 
   // ======================================================================================
 

@@ -39,7 +39,7 @@ public final class ModelBenchmark {
       int trainSteps,
       int newTokens) {
     Map<String, Object> out = new LinkedHashMap<>();
-    double peak = MachinePeak.gemmGflops(model.manager(), 1024, 8);
+    double peak = MachinePeak.gemmGflops(model.manager(), 2048, 6);
     out.put("gemm_gflops", round(peak));
 
     // training: forward + backward + AdamW on the default window
@@ -66,7 +66,10 @@ public final class ModelBenchmark {
       saved.release();
     }
 
-    // decoding with a KV cache: batch 1, then 16 slots kept full by continuous batching
+    // decoding with a KV cache, with the serving engine's single intra-op thread: batch 1, then 16
+    // slots kept full by continuous batching
+    int trainThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    sail.server.model.GradMode.setThreadsForThisThread(1);
     Decode b1 = decode(model, prompts.subList(0, Math.min(4, prompts.size())), 1, newTokens);
     Decode b16 = decode(model, prompts.subList(0, Math.min(64, prompts.size())), 16, newTokens);
     out.put("decode_b1_tokens_per_s", round(b1.tokensPerSecond));
@@ -79,7 +82,8 @@ public final class ModelBenchmark {
         "decode_b16_mfu",
         round(b16.tokensPerSecond * model.forwardFlopsPerToken(b16.meanSpan) / (peak * 1e9)));
     out.put("params", model.parameterCount());
-    out.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+    out.put("threads_train", trainThreads);
+    out.put("threads_decode", 1);
     out.put("peak_rss_mb", round(MachinePeak.peakRssMb()));
     return out;
   }

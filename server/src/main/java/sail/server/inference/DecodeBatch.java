@@ -35,6 +35,9 @@ public final class DecodeBatch implements AutoCloseable {
   private KvCache cache;
   private int length;
 
+  /** Rows that finished but still occupy a row of the cache (see the class comment). */
+  private int finishedRows;
+
   /**
    * @param model the network
    * @param weights the version's parameters
@@ -52,17 +55,18 @@ public final class DecodeBatch implements AutoCloseable {
     return modelVersion;
   }
 
+  /** Sequences still being decoded. */
   public int size() {
-    return rows.size();
+    return rows.size() - finishedRows;
   }
 
   public boolean isEmpty() {
-    return rows.isEmpty();
+    return size() == 0;
   }
 
-  /** Sequences currently in the batch (read-only view). */
+  /** Sequences still being decoded, in row order. */
   public List<DecodeSequence> sequences() {
-    return java.util.Collections.unmodifiableList(rows);
+    return rows.stream().filter(row -> !row.isFinished()).toList();
   }
 
   /**
@@ -117,13 +121,18 @@ public final class DecodeBatch implements AutoCloseable {
                 0);
         lastLogits = logits.get(new NDIndex(":, -1, :")).toFloatArray();
 
-        // merge: right-align old rows and new rows on a shared time axis
-        int newLength = Math.max(length, prefillLength);
+        // merge: right-align the running rows (finished ones dropped, shared padding trimmed)
+        // and the new rows on a shared time axis
+        List<DecodeSequence> running = sequences();
+        int trim = running.stream().mapToInt(r -> r.padLeft).min().orElse(length);
+        int oldLength = running.isEmpty() ? 0 : length - trim;
+        int newLength = Math.max(oldLength, prefillLength);
         List<KvCache.Part> parts = new ArrayList<>();
-        if (cache != null) {
-          parts.add(new KvCache.Part(cache, allRows(rows.size()), 0, length, newLength - length));
-          for (DecodeSequence row : rows) {
-            row.padLeft += newLength - length;
+        if (!running.isEmpty()) {
+          parts.add(
+              new KvCache.Part(cache, rowIndices(running), trim, length, newLength - oldLength));
+          for (DecodeSequence row : running) {
+            row.padLeft += newLength - oldLength - trim;
           }
         }
         parts.add(
@@ -136,6 +145,9 @@ public final class DecodeBatch implements AutoCloseable {
         }
         cache = merged;
         length = newLength;
+        rows.clear();
+        rows.addAll(running);
+        finishedRows = 0;
       } finally {
         prefillCache.close();
       }
@@ -181,16 +193,14 @@ public final class DecodeBatch implements AutoCloseable {
   public List<DecodeSequence> removeCancelled() {
     List<DecodeSequence> cancelled = new ArrayList<>();
     for (DecodeSequence row : rows) {
-      if (row.cancelRequested) {
+      if (row.cancelRequested && !row.isFinished()) {
         cancelled.add(row);
       }
     }
-    if (!cancelled.isEmpty()) {
-      remove(cancelled);
-      for (DecodeSequence row : cancelled) {
-        row.complete(FinishReason.CANCELLED);
-      }
+    for (DecodeSequence row : cancelled) {
+      row.complete(FinishReason.CANCELLED);
     }
+    retire(cancelled.size());
     return cancelled;
   }
 
@@ -201,7 +211,7 @@ public final class DecodeBatch implements AutoCloseable {
    */
   public List<DecodeSequence> step() {
     removeCancelled();
-    if (rows.isEmpty()) {
+    if (isEmpty()) {
       return List.of();
     }
     boolean grad = GradMode.disable();
@@ -214,8 +224,10 @@ public final class DecodeBatch implements AutoCloseable {
       float[] bias = new float[count * span];
       for (int i = 0; i < count; i++) {
         DecodeSequence row = rows.get(i);
-        tokens[i] = row.pending;
-        positions[i] = row.nextPosition;
+        boolean done = row.isFinished();
+        // a finished row keeps its place until compaction; it is fed padding and ignored
+        tokens[i] = done ? tokenizer.padId() : row.pending;
+        positions[i] = done ? 0 : row.nextPosition;
         for (int k = 0; k < row.padLeft; k++) {
           bias[i * span + k] = GptBlock.MASKED;
         }
@@ -235,6 +247,9 @@ public final class DecodeBatch implements AutoCloseable {
       List<DecodeSequence> finished = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         DecodeSequence row = rows.get(i);
+        if (row.isFinished()) {
+          continue;
+        }
         row.nextPosition++;
         Sampler.Choice choice =
             Sampler.sample(
@@ -253,58 +268,68 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   private void removeAndComplete(List<DecodeSequence> finished) {
-    if (finished.isEmpty()) {
-      return;
-    }
-    remove(finished);
     for (DecodeSequence row : finished) {
       row.complete(row.finishReason);
     }
+    retire(finished.size());
   }
 
-  /** Removes rows and drops the leading columns that are padding for every remaining row. */
-  private void remove(List<DecodeSequence> leaving) {
-    List<DecodeSequence> remaining = new ArrayList<>(rows);
-    remaining.removeAll(leaving);
-    if (remaining.isEmpty()) {
-      rows.clear();
-      closeCache();
+  /**
+   * Counts newly finished rows; frees the cache when none runs, and compacts it once a quarter of
+   * its rows are finished.
+   */
+  private void retire(int newlyFinished) {
+    if (newlyFinished == 0) {
       return;
     }
-    int[] keep = new int[remaining.size()];
-    int trim = Integer.MAX_VALUE;
-    for (int i = 0; i < keep.length; i++) {
-      keep[i] = rows.indexOf(remaining.get(i));
-      trim = Math.min(trim, remaining.get(i).padLeft);
+    finishedRows += newlyFinished;
+    if (isEmpty()) {
+      rows.clear();
+      finishedRows = 0;
+      closeCache();
+    } else if (finishedRows * 4 >= rows.size()) {
+      compact(length);
     }
-    reassemble(keep, trim, capacityFor(length - trim));
-    rows.clear();
-    rows.addAll(remaining);
   }
 
   private void ensureCapacity(int needed) {
-    if (needed <= cache.capacity()) {
-      return;
+    if (needed > cache.capacity()) {
+      compact(needed);
     }
-    int trim = rows.stream().mapToInt(r -> r.padLeft).min().orElse(0);
-    reassemble(allRows(rows.size()), trim, capacityFor(Math.max(needed - trim, length - trim)));
   }
 
-  private void reassemble(int[] keep, int trim, int capacity) {
+  /**
+   * Copies the running rows into a fresh cache without the finished rows and without the leading
+   * columns that are padding for every running row, with room for {@code needed} columns.
+   */
+  private void compact(int needed) {
+    List<DecodeSequence> running = sequences();
+    int trim = running.stream().mapToInt(r -> r.padLeft).min().orElse(0);
     try (NDScope ignored = new NDScope()) {
       KvCache next =
           KvCache.assemble(
               manager,
               model.cacheLayout(),
-              capacity,
-              List.of(new KvCache.Part(cache, keep, trim, length, 0)));
+              capacityFor(Math.max(needed, length) - trim),
+              List.of(new KvCache.Part(cache, rowIndices(running), trim, length, 0)));
       cache.close();
       cache = next;
     }
-    for (DecodeSequence row : rows) {
+    for (DecodeSequence row : running) {
       row.padLeft -= trim;
     }
     length -= trim;
+    rows.clear();
+    rows.addAll(running);
+    finishedRows = 0;
+  }
+
+  private int[] rowIndices(List<DecodeSequence> subset) {
+    int[] indices = new int[subset.size()];
+    for (int i = 0; i < indices.length; i++) {
+      indices[i] = rows.indexOf(subset.get(i));
+    }
+    return indices;
   }
 
   /** Room for the current columns plus a margin, so growth re-assembles rarely. */
@@ -321,6 +346,7 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   private void closeCache() {
+    finishedRows = 0;
     if (cache != null) {
       cache.close();
       cache = null;
@@ -331,7 +357,7 @@ public final class DecodeBatch implements AutoCloseable {
   /** Completes every remaining sequence as cancelled and frees the cache. */
   @Override
   public void close() {
-    for (DecodeSequence row : rows) {
+    for (DecodeSequence row : sequences()) {
       row.complete(FinishReason.CANCELLED);
     }
     rows.clear();
