@@ -152,33 +152,16 @@ public final class Pretrainer {
           new LearningRateSchedule(settings.pretrainPeakLr(), settings.pretrainPeakLr() / 10, 0.05);
       PhaseClock pretrainClock =
           PhaseClock.start(settings.pretrainSteps(), settings.pretrainSeconds());
-      long windowStart = System.nanoTime();
-      long windowTokens = 0;
-      double windowLoss = 0;
-      int windowSteps = 0;
+      LossWindow window = new LossWindow();
       int pretrainDone = 0;
       for (int step = 0; !pretrainClock.done(step); step++) {
         LanguageModelingBatches.Batch batch =
             text.next(settings.pretrainBatch(), settings.window(), random);
         float lr = pretrainLr.at(pretrainClock.progress(step));
         pretrainDone = step + 1;
-        windowLoss += textStep(batch, parameters, optimizer, lr);
-        windowTokens += (long) batch.batch() * batch.time();
-        windowSteps++;
+        window.add(textStep(batch, parameters, optimizer, lr), batch.batch() * batch.time());
         if ((step + 1) % settings.evalEvery() == 0 || pretrainClock.done(step + 1)) {
-          double seconds = (System.nanoTime() - windowStart) / 1e9;
-          record(
-              new Progress(
-                  "pretrain",
-                  step + 1,
-                  windowLoss / windowSteps,
-                  textValidationLoss(heldOutText),
-                  lr,
-                  windowTokens / seconds));
-          windowStart = System.nanoTime();
-          windowTokens = 0;
-          windowLoss = 0;
-          windowSteps = 0;
+          record(window.close("pretrain", step + 1, lr, () -> textValidationLoss(heldOutText)));
         }
       }
 
@@ -189,10 +172,7 @@ public final class Pretrainer {
       LearningRateSchedule sftLr =
           new LearningRateSchedule(settings.sftPeakLr(), settings.sftPeakLr() / 10, 0.05);
       PhaseClock sftClock = PhaseClock.start(settings.sftSteps(), settings.sftSeconds());
-      windowStart = System.nanoTime();
-      windowTokens = 0;
-      windowLoss = 0;
-      windowSteps = 0;
+      window = new LossWindow();
       int sftDone = 0;
       for (int step = 0; !sftClock.done(step); step++) {
         float lr = sftLr.at(sftClock.progress(step));
@@ -212,23 +192,9 @@ public final class Pretrainer {
         }
         SequenceScorer.Collated batch =
             SequenceScorer.collate(examples, model.contextLength(), tokenizer.padId());
-        windowLoss += replyStep(batch, parameters, optimizer, lr);
-        windowTokens += (long) batch.batch() * batch.time();
-        windowSteps++;
+        window.add(replyStep(batch, parameters, optimizer, lr), batch.batch() * batch.time());
         if ((step + 1) % settings.evalEvery() == 0 || sftClock.done(step + 1)) {
-          double seconds = (System.nanoTime() - windowStart) / 1e9;
-          record(
-              new Progress(
-                  "sft",
-                  step + 1,
-                  windowLoss / Math.max(1, windowSteps),
-                  replyValidationLoss(validationPairs),
-                  lr,
-                  windowTokens / seconds));
-          windowStart = System.nanoTime();
-          windowTokens = 0;
-          windowLoss = 0;
-          windowSteps = 0;
+          record(window.close("sft", step + 1, lr, () -> replyValidationLoss(validationPairs)));
         }
       }
       stepsRun[1] = sftDone;
@@ -254,6 +220,33 @@ public final class Pretrainer {
     return new SequenceScorer.Example(
         tokenizer.encodeChatPrompt(List.of(ChatMessage.user(pair[0]))),
         tokenizer.encodeReply(pair[1]));
+  }
+
+  /** Mean training loss and throughput since the last logged point. */
+  private static final class LossWindow {
+    private long start = System.nanoTime();
+    private long tokens;
+    private double loss;
+    private int steps;
+
+    void add(double stepLoss, long stepTokens) {
+      loss += stepLoss;
+      tokens += stepTokens;
+      steps++;
+    }
+
+    /** The point for this window (the validation loss is measured outside the timed span). */
+    Progress close(String phase, int step, double lr, double validationLoss) {
+      double seconds = (System.nanoTime() - start) / 1e9;
+      Progress point =
+          new Progress(
+              phase, step, loss / Math.max(1, steps), validationLoss, lr, tokens / seconds);
+      start = System.nanoTime();
+      tokens = 0;
+      loss = 0;
+      steps = 0;
+      return point;
+    }
   }
 
   private void record(Progress point) {
