@@ -235,12 +235,18 @@ public final class Pretrainer {
       steps++;
     }
 
-    /** The point for this window (the validation loss is measured outside the timed span). */
-    Progress close(String phase, int step, double lr, double validationLoss) {
+    /** The point for this window; validation runs outside the timed span. */
+    Progress close(
+        String phase, int step, double lr, java.util.function.DoubleSupplier validationLoss) {
       double seconds = (System.nanoTime() - start) / 1e9;
       Progress point =
           new Progress(
-              phase, step, loss / Math.max(1, steps), validationLoss, lr, tokens / seconds);
+              phase,
+              step,
+              loss / Math.max(1, steps),
+              validationLoss.getAsDouble(),
+              lr,
+              tokens / seconds);
       start = System.nanoTime();
       tokens = 0;
       loss = 0;
