@@ -38,6 +38,9 @@ public final class DecodeBatch implements AutoCloseable {
   /** Rows that finished but still occupy a row of the cache (see the class comment). */
   private int finishedRows;
 
+  /** Rows the last admission placed its sequences into, or null when it re-assembled. */
+  private int[] placedRows;
+
   /**
    * @param model the network
    * @param weights the version's parameters
@@ -121,33 +124,56 @@ public final class DecodeBatch implements AutoCloseable {
                 0);
         lastLogits = logits.get(new NDIndex(":, -1, :")).toFloatArray();
 
-        // merge: right-align the running rows (finished ones dropped, shared padding trimmed)
-        // and the new rows on a shared time axis
-        List<DecodeSequence> running = sequences();
-        int trim = running.stream().mapToInt(r -> r.padLeft).min().orElse(length);
-        int oldLength = running.isEmpty() ? 0 : length - trim;
-        int newLength = Math.max(oldLength, prefillLength);
-        List<KvCache.Part> parts = new ArrayList<>();
-        if (!running.isEmpty()) {
-          parts.add(
-              new KvCache.Part(cache, rowIndices(running), trim, length, newLength - oldLength));
-          for (DecodeSequence row : running) {
-            row.padLeft += newLength - oldLength - trim;
+        // in place: each joiner takes a finished row, its keys/values right-aligned at the end of
+        // the shared time axis; the stale columns before it are masked by its padding
+        List<Integer> free = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+          if (rows.get(r).isFinished()) {
+            free.add(r);
           }
         }
-        parts.add(
-            new KvCache.Part(
-                prefillCache, allRows(count), 0, prefillLength, newLength - prefillLength));
-        KvCache merged =
-            KvCache.assemble(manager, model.cacheLayout(), capacityFor(newLength), parts);
-        if (cache != null) {
-          cache.close();
+        placedRows = null;
+        if (cache != null
+            && !sequences().isEmpty()
+            && free.size() >= count
+            && prefillLength <= length) {
+          placedRows = new int[count];
+          for (int i = 0; i < count; i++) {
+            int row = free.get(i);
+            int p = prompts[i].length;
+            cache.copyRow(prefillCache, i, prefillLength - p, prefillLength, row, length - p);
+            placedRows[i] = row;
+          }
+        } else {
+          // merge (when the joiners cannot take finished rows in place): right-align the running
+          // rows (finished ones dropped, shared padding trimmed)
+          // and the new rows on a shared time axis
+          List<DecodeSequence> running = sequences();
+          int trim = running.stream().mapToInt(r -> r.padLeft).min().orElse(length);
+          int oldLength = running.isEmpty() ? 0 : length - trim;
+          int newLength = Math.max(oldLength, prefillLength);
+          List<KvCache.Part> parts = new ArrayList<>();
+          if (!running.isEmpty()) {
+            parts.add(
+                new KvCache.Part(cache, rowIndices(running), trim, length, newLength - oldLength));
+            for (DecodeSequence row : running) {
+              row.padLeft += newLength - oldLength - trim;
+            }
+          }
+          parts.add(
+              new KvCache.Part(
+                  prefillCache, allRows(count), 0, prefillLength, newLength - prefillLength));
+          KvCache merged =
+              KvCache.assemble(manager, model.cacheLayout(), capacityFor(newLength), parts);
+          if (cache != null) {
+            cache.close();
+          }
+          cache = merged;
+          length = newLength;
+          rows.clear();
+          rows.addAll(running);
+          finishedRows = 0;
         }
-        cache = merged;
-        length = newLength;
-        rows.clear();
-        rows.addAll(running);
-        finishedRows = 0;
       } finally {
         prefillCache.close();
       }
@@ -160,7 +186,13 @@ public final class DecodeBatch implements AutoCloseable {
         sequence.modelVersion = modelVersion;
         sequence.padLeft = newPad(i, prompts, prefillLength);
         sequence.nextPosition = prompts[i].length;
-        rows.add(sequence);
+        if (placedRows != null) {
+          sequence.padLeft = length - prompts[i].length;
+          rows.set(placedRows[i], sequence);
+          finishedRows--;
+        } else {
+          rows.add(sequence);
+        }
         Sampler.Choice choice =
             Sampler.sample(
                 lastLogits,

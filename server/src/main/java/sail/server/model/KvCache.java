@@ -101,6 +101,25 @@ public final class KvCache implements AutoCloseable {
   public record Part(KvCache cache, int[] rows, int from, int to, int shift) {}
 
   /**
+   * Copies columns {@code [from, to)} of row {@code sourceRow} of {@code source} into row {@code
+   * targetRow} of this cache, starting at column {@code targetStart} (a joining sequence taking a
+   * free row in place).
+   */
+  public void copyRow(
+      KvCache source, int sourceRow, int from, int to, int targetRow, int targetStart) {
+    try (NDScope ignored = new NDScope()) {
+      NDIndex target =
+          new NDIndex(
+              "{}:{}, :, {}:{}", targetRow, targetRow + 1, targetStart, targetStart + to - from);
+      NDIndex columns = new NDIndex("{}:{}, :, {}:{}", sourceRow, sourceRow + 1, from, to);
+      for (int layer = 0; layer < keys.length; layer++) {
+        keys[layer].set(target, source.keys[layer].get(columns));
+        values[layer].set(target, source.values[layer].get(columns));
+      }
+    }
+  }
+
+  /**
    * Writes keys/values {@code (batch, heads, t, headWidth)} at columns {@code [start, start+t)}.
    */
   void write(int layer, int start, NDArray k, NDArray v) {

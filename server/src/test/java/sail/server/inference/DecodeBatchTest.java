@@ -73,6 +73,22 @@ class DecodeBatchTest {
   }
 
   @Test
+  void joinersTakingFinishedRowsInPlaceMatchIsolatedRuns() {
+    // 8 slots and replies of different lengths: joiners often find 1-3 finished rows to reuse
+    List<int[]> prompts = new ArrayList<>();
+    List<SamplingParams> params = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      prompts.add(prompt("Row " + i + " says" + ".".repeat(i % 7)));
+      params.add(new SamplingParams(1.0, 0, 1, 3 + (i * 5) % 17, List.of(), 500 + i));
+    }
+    List<GenerationResult> rolling = generate(prompts, params, 8);
+    for (int i = 0; i < prompts.size(); i++) {
+      GenerationResult alone = generate(List.of(prompts.get(i)), List.of(params.get(i)), 1).get(0);
+      assertArrayEquals(alone.tokens(), rolling.get(i).tokens(), "prompt " + i);
+    }
+  }
+
+  @Test
   void sameSeedSameOutputDifferentSeedsDiffer() {
     int[] p = prompt("Tell me something.");
     SamplingParams a = new SamplingParams(1.0, 0, 1, 20, List.of(), 5);
