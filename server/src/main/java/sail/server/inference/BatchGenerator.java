@@ -28,6 +28,28 @@ public final class BatchGenerator {
       List<int[]> prompts,
       List<SamplingParams> params,
       int maxBatch) {
+    return generateTimed(model, weights, modelVersion, prompts, params, maxBatch).results();
+  }
+
+  /**
+   * Results plus where the time went.
+   *
+   * @param results one per prompt, in order
+   * @param stepNanos time in decode steps
+   * @param stepTokens tokens sampled by decode steps
+   * @param admitNanos time admitting (prefill)
+   */
+  public record Timed(
+      List<GenerationResult> results, long stepNanos, long stepTokens, long admitNanos) {}
+
+  /** As {@link #generate}, also reporting decode-step and prefill time. */
+  public static Timed generateTimed(
+      CausalLanguageModel model,
+      ParameterStore weights,
+      long modelVersion,
+      List<int[]> prompts,
+      List<SamplingParams> params,
+      int maxBatch) {
     if (prompts.size() != params.size()) {
       throw new IllegalArgumentException("one SamplingParams per prompt is required");
     }
@@ -45,8 +67,8 @@ public final class BatchGenerator {
         collect(batch.admit(joining), results);
         collect(batch.step(), results);
       }
+      return new Timed(List.of(results), batch.stepNanos(), batch.stepTokens(), batch.admitNanos());
     }
-    return List.of(results);
   }
 
   private static void collect(List<DecodeSequence> finished, GenerationResult[] results) {

@@ -41,6 +41,25 @@ public final class DecodeBatch implements AutoCloseable {
   /** Rows the last admission placed its sequences into, or null when it re-assembled. */
   private int[] placedRows;
 
+  private long stepNanos;
+  private long stepTokens;
+  private long admitNanos;
+
+  /** Time spent in decode steps (feeding one token per row), in nanoseconds. */
+  public long stepNanos() {
+    return stepNanos;
+  }
+
+  /** Tokens sampled by decode steps (excludes each sequence's first token, sampled at prefill). */
+  public long stepTokens() {
+    return stepTokens;
+  }
+
+  /** Time spent admitting sequences (prefill and cache placement), in nanoseconds. */
+  public long admitNanos() {
+    return admitNanos;
+  }
+
   /**
    * @param model the network
    * @param weights the version's parameters
@@ -82,6 +101,15 @@ public final class DecodeBatch implements AutoCloseable {
     if (joining.isEmpty()) {
       return List.of();
     }
+    long started = System.nanoTime();
+    try {
+      return admitTimed(joining);
+    } finally {
+      admitNanos += System.nanoTime() - started;
+    }
+  }
+
+  private List<DecodeSequence> admitTimed(List<DecodeSequence> joining) {
     boolean grad = GradMode.disable();
     try (NDScope ignored = new NDScope()) {
       int context = model.contextLength();
@@ -242,6 +270,17 @@ public final class DecodeBatch implements AutoCloseable {
    * @return sequences that finished in this step (already completed)
    */
   public List<DecodeSequence> step() {
+    long started = System.nanoTime();
+    int live = size();
+    try {
+      return stepTimed();
+    } finally {
+      stepNanos += System.nanoTime() - started;
+      stepTokens += live;
+    }
+  }
+
+  private List<DecodeSequence> stepTimed() {
     removeCancelled();
     if (isEmpty()) {
       return List.of();
