@@ -212,10 +212,10 @@ public final class DecodeBatch implements AutoCloseable {
       for (int i = 0; i < count; i++) {
         DecodeSequence sequence = joining.get(i);
         sequence.modelVersion = modelVersion;
-        sequence.padLeft = newPad(i, prompts, prefillLength);
+        // right-aligned on the shared time axis, whichever way it was placed
+        sequence.padLeft = length - prompts[i].length;
         sequence.nextPosition = prompts[i].length;
         if (placedRows != null) {
-          sequence.padLeft = length - prompts[i].length;
           rows.set(placedRows[i], sequence);
           finishedRows--;
         } else {
@@ -239,10 +239,6 @@ public final class DecodeBatch implements AutoCloseable {
     } finally {
       GradMode.restore(grad);
     }
-  }
-
-  private int newPad(int i, int[][] prompts, int prefillLength) {
-    return (length - prefillLength) + (prefillLength - prompts[i].length);
   }
 
   /**

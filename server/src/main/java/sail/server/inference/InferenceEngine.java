@@ -107,20 +107,6 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     return model.contextLength();
   }
 
-  /** Stops admitting, lets running sequences finish (up to {@code timeoutMillis}), then stops. */
-  public void drainAndStop(long timeoutMillis) {
-    long deadline = System.currentTimeMillis() + timeoutMillis;
-    while ((active > 0 || !queue.isEmpty()) && System.currentTimeMillis() < deadline) {
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-    }
-    close();
-  }
-
   @Override
   public void close() {
     running = false;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -173,16 +172,6 @@ public final class Checkpoint {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
-  }
-
-  static byte[] encodeJson(Object value) {
-    try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      JSON.writeValue(out, value);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(e);
     }
   }
 

@@ -1,8 +1,6 @@
 package sail.server.model;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -47,19 +45,15 @@ public final class ModelLoader {
                   directory.resolve(Checkpoint.METADATA),
                   "unknown architecture '" + metadata.architecture() + "'");
         };
-    Path weightsFile = directory.resolve(Checkpoint.WEIGHTS);
-    try (NDManager scratch = NDManager.newBaseManager(device, "PyTorch")) {
-      NDList arrays = Checkpoint.readArrays(weightsFile, scratch);
-      WeightSnapshot weights;
-      try {
-        weights = WeightSnapshot.fromNamed(model.block(), arrays, device);
-      } catch (IllegalArgumentException e) {
-        model.close();
-        throw new CheckpointException(weightsFile, e.getMessage(), e);
-      }
-      weights.copyInto(model.block());
-      return new Loaded(model, weights, metadata);
+    WeightSnapshot weights;
+    try {
+      weights = WeightSnapshot.read(directory.resolve(Checkpoint.WEIGHTS), model.block(), device);
+    } catch (CheckpointException e) {
+      model.close();
+      throw e;
     }
+    weights.copyInto(model.block());
+    return new Loaded(model, weights, metadata);
   }
 
   /** Writes a model checkpoint (weights from {@code weights}) plus any extra files. */

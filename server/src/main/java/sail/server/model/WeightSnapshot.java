@@ -95,6 +95,22 @@ public final class WeightSnapshot {
     return new WeightSnapshot(manager, byId, byName);
   }
 
+  /**
+   * Reads a checkpoint's weight file into a snapshot for the parameters of {@code block}.
+   *
+   * @throws CheckpointException naming the file if it is unreadable or does not fit the block
+   */
+  public static WeightSnapshot read(java.nio.file.Path weightsFile, Block block, Device device) {
+    try (NDManager scratch = NDManager.newBaseManager(device, "PyTorch")) {
+      NDList arrays = Checkpoint.readArrays(weightsFile, scratch);
+      try {
+        return fromNamed(block, arrays, device);
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointException(weightsFile, e.getMessage(), e);
+      }
+    }
+  }
+
   /** Overwrites the live parameters of {@code block} with this snapshot's values (rollback). */
   public void copyInto(Block block) {
     for (Pair<String, Parameter> entry : block.getParameters()) {
@@ -133,10 +149,6 @@ public final class WeightSnapshot {
     if (references.decrementAndGet() == 0) {
       manager.close();
     }
-  }
-
-  public int referenceCount() {
-    return references.get();
   }
 
   private static NDArray detachedCopy(NDArray source, NDManager manager) {

@@ -34,6 +34,8 @@ public final class Pretrainer {
    * @param clipNorm global gradient-norm clip
    * @param seed seeds data order and initialisation-independent sampling
    * @param evalEvery steps between validation evaluations
+   * @param pretrainSeconds when > 0, pre-training runs for this wall time instead of its steps
+   * @param sftSeconds when > 0, fine-tuning runs for this wall time instead of its steps
    */
   public record Settings(
       int pretrainSteps,
@@ -48,37 +50,7 @@ public final class Pretrainer {
       long seed,
       int evalEvery,
       double pretrainSeconds,
-      double sftSeconds) {
-
-    /** Step-count settings: each phase runs exactly its number of steps. */
-    public Settings(
-        int pretrainSteps,
-        int pretrainBatch,
-        int window,
-        double pretrainPeakLr,
-        int sftSteps,
-        int sftBatch,
-        double sftPeakLr,
-        double sftTextMix,
-        double clipNorm,
-        long seed,
-        int evalEvery) {
-      this(
-          pretrainSteps,
-          pretrainBatch,
-          window,
-          pretrainPeakLr,
-          sftSteps,
-          sftBatch,
-          sftPeakLr,
-          sftTextMix,
-          clipNorm,
-          seed,
-          evalEvery,
-          0,
-          0);
-    }
-  }
+      double sftSeconds) {}
 
   /**
    * How far a phase has progressed: by steps, or — when a wall-clock budget is set — by elapsed

@@ -1,7 +1,6 @@
 package sail.server.training;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.nio.file.Path;
@@ -15,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sail.server.model.CausalLanguageModel;
 import sail.server.model.Checkpoint;
-import sail.server.model.ModelLoader;
 import sail.server.model.SequenceScorer;
 import sail.server.model.Tokenizer;
 import sail.server.model.WeightSnapshot;
@@ -27,7 +25,6 @@ import sail.server.training.guard.Guards;
 import sail.server.training.guard.SampleSummary;
 import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.PlannedRow;
-import sail.server.training.mixture.SamplerState;
 import sail.server.training.mixture.Seeds;
 import sail.server.training.mixture.StepPlan;
 import sail.server.training.objective.DdpLabels;
@@ -452,14 +449,14 @@ public final class SailTrainer implements AutoCloseable {
       return Optional.empty();
     }
     Path dir = found.get().directory();
+    WeightSnapshot snapshot =
+        WeightSnapshot.read(dir.resolve(Checkpoint.WEIGHTS), model.block(), model.device());
+    try {
+      snapshot.copyInto(model.block());
+    } finally {
+      snapshot.release();
+    }
     try (NDManager scratch = model.manager().newSubManager()) {
-      NDList weights = Checkpoint.readArrays(dir.resolve(Checkpoint.WEIGHTS), scratch);
-      WeightSnapshot snapshot = WeightSnapshot.fromNamed(model.block(), weights, model.device());
-      try {
-        snapshot.copyInto(model.block());
-      } finally {
-        snapshot.release();
-      }
       TrainerState state = Checkpoint.readJson(dir.resolve(STATE_FILE), TrainerState.class);
       optimizer.restore(
           Checkpoint.readArrays(dir.resolve(OPTIMIZER_FILE), scratch), state.optimizerStep());
@@ -477,28 +474,20 @@ public final class SailTrainer implements AutoCloseable {
    */
   public void rollbackTo(long version) {
     Path dir = versions.pathOf(version);
-    ModelLoader.Loaded loaded;
     try {
       Checkpoint.verify(dir);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "version " + version + " is not available for rollback: " + e.getMessage(), e);
     }
-    try (NDManager scratch = model.manager().newSubManager()) {
-      NDList weights = Checkpoint.readArrays(dir.resolve(Checkpoint.WEIGHTS), scratch);
-      WeightSnapshot snapshot = WeightSnapshot.fromNamed(model.block(), weights, model.device());
-      snapshot.copyInto(model.block());
-      registry.rollbackTo(version, snapshot);
-    }
+    WeightSnapshot snapshot =
+        WeightSnapshot.read(dir.resolve(Checkpoint.WEIGHTS), model.block(), model.device());
+    snapshot.copyInto(model.block());
+    registry.rollbackTo(version, snapshot);
   }
 
   @Override
   public void close() {
     optimizer.close();
-  }
-
-  /** Restores a sampler state (tests and tools). */
-  SamplerState samplerState() {
-    return sampler.state();
   }
 }

@@ -92,14 +92,11 @@ public final class TrainerFactory {
         .filter(found -> found.number() > registry.currentVersion())
         .ifPresent(
             found -> {
-              var loaded =
-                  sail.server.model.Checkpoint.readArrays(
-                      found.directory().resolve(sail.server.model.Checkpoint.WEIGHTS),
-                      registry.model().manager());
               WeightSnapshot weights =
-                  WeightSnapshot.fromNamed(
-                      registry.model().block(), loaded, registry.model().device());
-              loaded.close();
+                  WeightSnapshot.read(
+                      found.directory().resolve(sail.server.model.Checkpoint.WEIGHTS),
+                      registry.model().block(),
+                      registry.model().device());
               if (!resumed) {
                 weights.copyInto(registry.model().block());
               }

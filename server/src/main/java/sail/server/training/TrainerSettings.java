@@ -115,42 +115,4 @@ public record TrainerSettings(
         d.maxQueuedRequests(),
         d.seed());
   }
-
-  public TrainerSettings withObjective(ObjectiveConfig value) {
-    return new TrainerSettings(
-        value,
-        batchSize,
-        learningRate,
-        nllAnchor,
-        clipNorm,
-        publishEvery,
-        checkpointEvery,
-        keepCheckpoints,
-        keepVersions,
-        guardPrompts,
-        rollbackOnGuardFailure,
-        rollouts,
-        guardBounds,
-        maxQueuedRequests,
-        seed);
-  }
-
-  public TrainerSettings withSchedule(int batch, int publish, int checkpoint, int guards) {
-    return new TrainerSettings(
-        objective,
-        batch,
-        learningRate,
-        nllAnchor,
-        clipNorm,
-        publish,
-        checkpoint,
-        keepCheckpoints,
-        keepVersions,
-        guards,
-        rollbackOnGuardFailure,
-        rollouts,
-        guardBounds,
-        maxQueuedRequests,
-        seed);
-  }
 }

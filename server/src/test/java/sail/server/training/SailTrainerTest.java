@@ -73,11 +73,9 @@ class SailTrainerTest {
       RewardSource longerWins =
           items -> items.stream().mapToDouble(item -> item.reply().length()).toArray();
       TrainerSettings settings =
-          TrainerSettings.defaults().withObjective(objective).withSchedule(4, 2, 2, 2);
-      settings =
           new TrainerSettings(
-              settings.objective(),
-              settings.batchSize(),
+              objective,
+              4,
               1e-3,
               1.0,
               1.0,
