@@ -1,7 +1,6 @@
 package sail.server.registry;
 
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongConsumer;
 import sail.server.model.CausalLanguageModel;
 import sail.server.model.WeightSnapshot;
 
@@ -13,7 +12,6 @@ import sail.server.model.WeightSnapshot;
 public final class ModelRegistry {
   private final CausalLanguageModel model;
   private final AtomicReference<PublishedModel> current;
-  private volatile LongConsumer onPublish = version -> {};
   private long highestVersion;
 
   /**
@@ -88,11 +86,5 @@ public final class ModelRegistry {
   private void swap(PublishedModel next) {
     PublishedModel previous = current.getAndSet(next);
     previous.weights().release();
-    onPublish.accept(next.version());
-  }
-
-  /** Registers a callback run after every publish (e.g. to wake the engine, update metrics). */
-  public void onPublish(LongConsumer callback) {
-    this.onPublish = callback;
   }
 }
