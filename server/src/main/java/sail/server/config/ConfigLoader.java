@@ -177,15 +177,14 @@ public final class ConfigLoader {
   private static ServerConfig.Training training(Values v, String source, ServerConfig.Training d)
       throws ConfigException {
     String preset = v.string("training.preset", d.preset());
-    if (!Set.of("default", "dpo", "sail-ddp", "sail-dpp").contains(preset)) {
+    if (!sail.server.training.TrainerSettings.PRESETS.contains(preset)) {
       throw new ConfigException(
           source
-              + ": training.preset must be default, dpo, sail-ddp or sail-dpp, got '"
+              + ": training.preset must be one of "
+              + String.join(", ", sail.server.training.TrainerSettings.PRESETS)
+              + ", got '"
               + preset
-              + "'"
-              + ("sail-dpr".equals(preset)
-                  ? " (sail-dpr needs the reward model, which the server does not train yet)"
-                  : ""));
+              + "'");
     }
     String rate = v.string("training.learning_rate", Double.toString(d.learningRate()));
     double learningRate;

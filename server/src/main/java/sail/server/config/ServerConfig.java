@@ -74,7 +74,8 @@ public record ServerConfig(
   /**
    * @param pairs offline preference pairs (JSONL); {@code null} means the shipped ones
    * @param preset objective preset: {@code default} (SAIL-DDP with an NLL anchor), {@code dpo},
-   *     {@code sail-ddp} or {@code sail-dpp}
+   *     {@code sail-ddp}, {@code sail-dpp}, {@code sail-dpr} or {@code feedback-only} (see {@code
+   *     TrainerSettings.PRESETS})
    * @param batchSize preference rows per step (16)
    * @param publishEvery steps between guarded publishes (10)
    * @param checkpointEvery steps between training checkpoints (50)

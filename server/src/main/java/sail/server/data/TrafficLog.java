@@ -352,6 +352,73 @@ public final class TrafficLog implements AutoCloseable {
     }
   }
 
+  /**
+   * 👍-vs-👎 pairs: for each rating with {@code seq > afterSeq} (at most {@code limit} ratings, in
+   * seq order), every earlier opposite rating of another reply to the same prompt. A pair is so
+   * reported once, under the seq of its later rating; the 👍 reply is the chosen one. Blocks.
+   */
+  public List<PreferencePair> ratingPairs(long afterSeq, int limit) {
+    String sql =
+        "SELECT f.seq, f.client_id, f.created_at, f.rating, "
+            + prefixed("g")
+            + ", "
+            + prefixed("o")
+            + " FROM feedback f JOIN generations g ON g.id = f.generation_id"
+            + " JOIN generations o ON o.prompt_hash = g.prompt_hash AND o.id <> g.id"
+            + " JOIN feedback fo ON fo.generation_id = o.id AND fo.rating = -f.rating"
+            + " AND fo.seq < f.seq"
+            + " WHERE f.seq IN (SELECT seq FROM feedback WHERE seq > ? ORDER BY seq LIMIT ?)"
+            + " ORDER BY f.seq, fo.seq";
+    String windowEnd =
+        "SELECT MAX(seq) FROM (SELECT seq FROM feedback WHERE seq > ? ORDER BY seq LIMIT ?)";
+    int width = GENERATION_COLUMNS.split(",").length;
+    synchronized (reader) {
+      try (PreparedStatement ps = reader.prepareStatement(sql);
+          PreparedStatement end = reader.prepareStatement(windowEnd)) {
+        List<PreferencePair> out = new ArrayList<>();
+        long after = afterSeq;
+        // ratings without an opposite one pair with nothing: read on past them
+        while (out.isEmpty()) {
+          end.setLong(1, after);
+          end.setInt(2, limit);
+          long last;
+          try (ResultSet rs = end.executeQuery()) {
+            last = rs.next() ? rs.getLong(1) : 0;
+            if (rs.wasNull() || last <= after) {
+              break;
+            }
+          }
+          readRatingPairs(ps, after, limit, width, out);
+          after = last;
+        }
+        return out;
+      } catch (SQLException e) {
+        throw new IllegalStateException("reading rating pairs", e);
+      }
+    }
+  }
+
+  private static void readRatingPairs(
+      PreparedStatement ps, long after, int limit, int width, List<PreferencePair> out)
+      throws SQLException {
+    ps.setLong(1, after);
+    ps.setInt(2, limit);
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        GenerationRecord rated = readGeneration(rs, 5);
+        GenerationRecord other = readGeneration(rs, 5 + width);
+        boolean ratedUp = Rating.ofValue(rs.getInt(4)) == Rating.UP;
+        out.add(
+            new PreferencePair(
+                rs.getLong(1),
+                ratedUp ? rated : other,
+                ratedUp ? other : rated,
+                rs.getString(2),
+                Instant.ofEpochMilli(rs.getLong(3))));
+      }
+    }
+  }
+
   private static String prefixed(String alias) {
     StringBuilder sb = new StringBuilder();
     for (String column : GENERATION_COLUMNS.split(",")) {

@@ -156,12 +156,20 @@ public final class SailTrainer implements AutoCloseable {
 
   // ---------------------------------------------------------------- the step
 
-  /** Runs one optimiser step, then publishes and checkpoints when their period comes. */
+  /**
+   * Runs one optimiser step, then publishes and checkpoints when their period comes.
+   *
+   * @return the step's report, or null when the mixture had no rows to offer (no step taken)
+   */
   public StepReport trainStep() {
     long started = System.nanoTime();
     StepPlan plan = sampler.next(settings.batchSize(), registry.currentVersion());
     List<PlannedRow> rows = plan.rows();
     int n = rows.size();
+    if (n == 0) {
+      // nothing to learn from yet (a mixture of people's labels only, before any arrived)
+      return null;
+    }
     Tokenizer tokenizer = model.tokenizer();
     SequenceScorer.Example[] chosen = new SequenceScorer.Example[n];
     SequenceScorer.Example[] rejected = new SequenceScorer.Example[n];

@@ -17,6 +17,7 @@ import sail.server.task.PromptSets;
 import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PromptSource;
+import sail.server.training.mixture.StalenessBound;
 import sail.server.training.reference.ReferencePolicy;
 
 /**
@@ -44,8 +45,11 @@ public final class TrainerFactory {
       Path dataDirectory,
       Path pairsFile,
       TrainerSettings settings) {
+    // a mixture with no offline or DDP rows uses no dataset, not even as a fallback
+    boolean usesDataset =
+        settings.objective().mixture().ddp() + settings.objective().mixture().offline() > 0;
     Path pairs = pairsFile != null ? pairsFile : embeddedPairs();
-    if (!Files.isRegularFile(pairs)) {
+    if (usesDataset && !Files.isRegularFile(pairs)) {
       throw new IllegalArgumentException(
           "offline preference pairs "
               + pairs
@@ -64,15 +68,20 @@ public final class TrainerFactory {
     } finally {
       base.weights().release();
     }
-    OfflinePairs offline = OfflinePairs.load(pairs);
+    OfflinePairs offline = usesDataset ? OfflinePairs.load(pairs) : OfflinePairs.NONE;
     List<String> prompts = PromptSets.loadTrain().stream().map(Prompt::prompt).toList();
     List<String> guardPrompts = PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList();
     MixtureSampler sampler =
         new MixtureSampler(
-            MixtureSampler.Settings.of(settings.objective(), settings.seed()),
+            new MixtureSampler.Settings(
+                settings.objective().mixture(),
+                MixtureSampler.Settings.DEFAULT_FEEDBACK_SHARE,
+                StalenessBound.DEFAULT,
+                false, // no reward source labels fresh DPR rows: people do
+                settings.seed()),
             offline,
             PromptSource.of(prompts),
-            new LoggedPreferences(log));
+            LoggedPreferences.of(log));
     SailTrainer trainer =
         new SailTrainer(
             registry.model(),

@@ -1,6 +1,9 @@
 package sail.server.training;
 
+import java.util.List;
 import sail.server.training.guard.GuardBounds;
+import sail.server.training.objective.GradientCoefficients;
+import sail.server.training.objective.MixtureWeights;
 import sail.server.training.objective.ObjectiveConfig;
 import sail.server.training.rollout.PolicyRollouts;
 
@@ -57,13 +60,13 @@ public record TrainerSettings(
   }
 
   /**
-   * Defaults for the embedded model: the SAIL-DDP preset (β = 0.1, r = 0.4, ρ = 0.2) with the NLL
-   * anchor at α = 1 and lr 1e-4, the setting alignment-facts.md measured as fluent on a model of
-   * this size; publish every 10 steps.
+   * Defaults for the embedded model: the {@code default} preset (see {@link #objectiveOf}) with the
+   * NLL anchor at α = 1 and lr 1e-4, the setting alignment-facts.md measured as fluent on a model
+   * of this size; publish every 10 steps.
    */
   public static TrainerSettings defaults() {
     return new TrainerSettings(
-        ObjectiveConfig.sailDdp(),
+        objectiveOf("default"),
         16,
         1e-4,
         1.0,
@@ -80,29 +83,55 @@ public record TrainerSettings(
         20240601L);
   }
 
+  /** The named presets a server accepts ({@code training.preset}). */
+  public static final List<String> PRESETS =
+      List.of("default", "dpo", "sail-ddp", "sail-dpp", "sail-dpr", "feedback-only");
+
+  /**
+   * The objective of a named preset. The authors' presets are those of sail-objective.md, section
+   * 3; their DPR rows are labelled by people (logged choices and 👍-vs-👎 pairs).
+   *
+   * <ul>
+   *   <li>{@code default} — for a server whose users give feedback: 40% offline rows, 20% DDP rows
+   *       (ρ = 0.2) and 40% DPR rows from people's labels (γ = 0.3), falling back to offline rows
+   *       while there are none;
+   *   <li>{@code feedback-only} — every row a person's label (γ = 0.3), no offline dataset: the
+   *       server learns only what its users tell it, and waits while they say nothing.
+   * </ul>
+   */
+  public static ObjectiveConfig objectiveOf(String preset) {
+    return switch (preset) {
+      case "default" ->
+          ObjectiveConfig.of(
+              new MixtureWeights(0.2, 0, 0.4), new GradientCoefficients(0.2, 0, 0.3));
+      case "feedback-only" ->
+          ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.3));
+      case "sail-ddp" -> ObjectiveConfig.sailDdp();
+      case "dpo" -> ObjectiveConfig.dpo();
+      case "sail-dpp" -> ObjectiveConfig.sailDpp();
+      case "sail-dpr" -> ObjectiveConfig.sailDpr();
+      default ->
+          throw new IllegalArgumentException(
+              "unknown training preset '" + preset + "'; one of " + PRESETS);
+    };
+  }
+
   /**
    * The settings a server runs with: a named preset of the objective, batch size, schedule and
    * learning rate from the configuration, everything else at its default.
    *
-   * @param preset {@code default}, {@code dpo}, {@code sail-ddp} or {@code sail-dpp}
+   * @param preset one of {@link #PRESETS}
    */
   public static TrainerSettings forServer(
       String preset, int batch, int publish, int checkpoint, double lr) {
     TrainerSettings d = defaults();
-    ObjectiveConfig objective =
-        switch (preset) {
-          case "default", "sail-ddp" -> ObjectiveConfig.sailDdp();
-          case "dpo" -> ObjectiveConfig.dpo();
-          case "sail-dpp" -> ObjectiveConfig.sailDpp();
-          default -> throw new IllegalArgumentException("unknown training preset '" + preset + "'");
-        };
-    // the authors' presets train without an anchor; the embedded default keeps α = 1
-    double anchor = "default".equals(preset) ? d.nllAnchor() : 0;
+    // the authors' presets train without an anchor; ours keep α = 1 (alignment-facts.md)
+    boolean ours = "default".equals(preset) || "feedback-only".equals(preset);
     return new TrainerSettings(
-        objective,
+        objectiveOf(preset),
         batch,
         lr,
-        anchor,
+        ours ? d.nllAnchor() : 0,
         d.clipNorm(),
         publish,
         checkpoint,

@@ -74,8 +74,8 @@ public final class TrainingLoop {
     }
     state = State.RUNNING;
     try {
-      trainer.trainStep();
-      return true;
+      // null: no rows to train on yet; wait like a yielding trainer
+      return trainer.trainStep() != null;
     } catch (RuntimeException e) {
       LOG.error("training step {} failed; training paused", trainer.step() + 1, e);
       state = State.FAILED;

@@ -81,6 +81,38 @@ class TrafficLogTest {
   }
 
   @Test
+  void oppositeRatingsOfRepliesToOnePromptFormPairs() throws Exception {
+    String liked = GenerationIds.next();
+    String disliked = GenerationIds.next();
+    String alsoLiked = GenerationIds.next();
+    String elsewhere = GenerationIds.next();
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      log.append(generation(liked, "same", "good one"));
+      log.append(generation(disliked, "same", "bad one"));
+      log.append(generation(alsoLiked, "same", "fine one"));
+      log.append(generation(elsewhere, "other", "unrelated"));
+      // seq 1..3 rate without a partner of the opposite sign
+      log.recordFeedback(new Feedback(elsewhere, "a", Rating.DOWN, "")).get();
+      log.recordFeedback(new Feedback(liked, "a", Rating.UP, "")).get();
+      log.recordFeedback(new Feedback(alsoLiked, "b", Rating.UP, "")).get();
+      assertEquals(List.of(), log.ratingPairs(0, 10));
+      // seq 4: a 👎 pairs with both earlier 👍 replies to the same prompt, once each
+      log.recordFeedback(new Feedback(disliked, "c", Rating.DOWN, "")).get();
+      List<PreferencePair> pairs = log.ratingPairs(0, 10);
+      assertEquals(2, pairs.size());
+      for (PreferencePair pair : pairs) {
+        assertEquals(4, pair.seq());
+        assertEquals("bad one", pair.rejected().response());
+      }
+      assertEquals(
+          List.of("good one", "fine one"), pairs.stream().map(p -> p.chosen().response()).toList());
+      // a reader past seq 4 sees nothing new; a small window still reads past unpaired ratings
+      assertEquals(List.of(), log.ratingPairs(4, 10));
+      assertEquals(2, log.ratingPairs(0, 1).size());
+    }
+  }
+
+  @Test
   void feedbackOnAnUnknownGenerationFails() throws Exception {
     try (TrafficLog log = TrafficLog.open(dir)) {
       ExecutionException e =

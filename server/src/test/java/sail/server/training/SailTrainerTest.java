@@ -19,7 +19,6 @@ import sail.server.model.TinyModels;
 import sail.server.model.WeightSnapshot;
 import sail.server.registry.ModelRegistry;
 import sail.server.training.guard.GuardBounds;
-import sail.server.training.mixture.FeedbackPairs;
 import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PromptSource;
@@ -66,10 +65,11 @@ class SailTrainerTest {
               new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3));
       MixtureSampler sampler =
           new MixtureSampler(
-              new MixtureSampler.Settings(objective.mixture(), 0.5, StalenessBound.DEFAULT, 9),
+              new MixtureSampler.Settings(
+                  objective.mixture(), 0.5, StalenessBound.DEFAULT, true, 9),
               pairs,
               PromptSource.of(List.of("Hello", "How are you?", "Tell me more", "Is it fine?")),
-              FeedbackPairs.NONE);
+              List.of());
       RewardSource longerWins =
           items -> items.stream().mapToDouble(item -> item.reply().length()).toArray();
       TrainerSettings settings =

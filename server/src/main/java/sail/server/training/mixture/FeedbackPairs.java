@@ -8,9 +8,6 @@ import java.util.List;
  * Implementations may be called from the training thread while other threads append.
  */
 public interface FeedbackPairs {
-  /** A log with no feedback. */
-  FeedbackPairs NONE = (afterId, limit) -> List.of();
-
   /**
    * At most {@code limit} pairs whose id is greater than {@code afterId}, in increasing id order.
    */

@@ -13,8 +13,11 @@ import sail.server.training.objective.Route;
  * Decides what each row of each training step is made of (sail-objective.md, section 3). Every row
  * takes a route independently with the mixture weights; offline DPO and DDP rows take the next
  * dataset pair, DPP rows the next prompt for fresh samples, and DPR rows either a logged pair a
- * person labelled (with probability {@link Settings#feedbackShare()}, when one within the staleness
- * bound is waiting) or a prompt for fresh samples labelled by the reward model.
+ * person labelled (with probability {@link Settings#feedbackShare()}, drawn from the {@link
+ * FeedbackPool} of recent labels within the staleness bound) or a prompt for fresh samples labelled
+ * by the reward source. Without a reward source a DPR row that finds no label falls back to an
+ * offline row, or is left out when there is no dataset (a step may then have fewer rows, or none:
+ * the trainer waits for feedback).
  *
  * <p>Deterministic: step k's random draws come from a generator seeded by (seed, k), and datasets
  * are walked with {@link ShuffledCursor}s, so {@link #state()} after step k, restored into a new
@@ -27,10 +30,15 @@ public final class MixtureSampler {
    * @param feedbackShare the probability that a DPR row uses a logged human-labelled pair instead
    *     of fresh samples, when one is available; in [0, 1]
    * @param staleness how far a logged pair's generator may trail the current policy
+   * @param freshDprRows whether a reward source labels fresh samples for DPR rows
    * @param seed seeds every draw of the run
    */
   public record Settings(
-      MixtureWeights weights, double feedbackShare, StalenessBound staleness, long seed) {
+      MixtureWeights weights,
+      double feedbackShare,
+      StalenessBound staleness,
+      boolean freshDprRows,
+      long seed) {
     /** Default share of DPR rows taken from human feedback when it is available. */
     public static final double DEFAULT_FEEDBACK_SHARE = 0.5;
 
@@ -43,36 +51,42 @@ public final class MixtureSampler {
       }
     }
 
-    /** The mixture of {@code config} with the default feedback share and staleness bound. */
+    /**
+     * The mixture of {@code config} with the default feedback share and staleness bound, and fresh
+     * DPR rows labelled by a reward source.
+     */
     public static Settings of(ObjectiveConfig config, long seed) {
-      return new Settings(config.mixture(), DEFAULT_FEEDBACK_SHARE, StalenessBound.DEFAULT, seed);
+      return new Settings(
+          config.mixture(), DEFAULT_FEEDBACK_SHARE, StalenessBound.DEFAULT, true, seed);
     }
   }
 
-  /** Logged pairs fetched per call to the feedback log. */
-  private static final int FEEDBACK_FETCH = 16;
+  /** Recent labels kept per feedback source for replay. */
+  public static final int FEEDBACK_WINDOW = 256;
 
   private final Settings settings;
   private final PreferenceSource pairs;
   private final PromptSource prompts;
-  private final FeedbackPairs feedback;
+  private final FeedbackPool feedback;
   private final ShuffledCursor pairCursor;
   private final ShuffledCursor promptCursor;
   private long step;
-  private long lastFeedbackId;
 
   /**
    * @param pairs dataset pairs for offline DPO and DDP rows
    * @param prompts prompts for DPP and DPR fresh samples
-   * @param feedback human-labelled logged pairs for DPR rows ({@link FeedbackPairs#NONE} if none)
+   * @param feedback sources of human-labelled logged pairs for DPR rows (empty if none)
    * @throws IllegalArgumentException if a route with positive weight has nothing to draw from
    */
   public MixtureSampler(
-      Settings settings, PreferenceSource pairs, PromptSource prompts, FeedbackPairs feedback) {
+      Settings settings,
+      PreferenceSource pairs,
+      PromptSource prompts,
+      List<FeedbackPairs> feedback) {
     this.settings = settings;
     this.pairs = pairs;
     this.prompts = prompts;
-    this.feedback = feedback;
+    this.feedback = new FeedbackPool(feedback, FEEDBACK_WINDOW);
     MixtureWeights w = settings.weights();
     if (w.offline() + w.ddp() > 0 && pairs.size() == 0) {
       throw new IllegalArgumentException(
@@ -82,11 +96,18 @@ public final class MixtureSampler {
               + pairs.name()
               + "' is empty");
     }
-    if (w.dpp() + w.dpr() > 0 && prompts.size() == 0) {
+    double freshShare = w.dpp() + (settings.freshDprRows() ? w.dpr() : 0);
+    if (freshShare > 0 && prompts.size() == 0) {
       throw new IllegalArgumentException(
-          "the mixture gives DPP / DPR rows a share of "
-              + (w.dpp() + w.dpr())
+          "the mixture gives rows of fresh samples a share of "
+              + freshShare
               + " but there are no prompts for fresh samples");
+    }
+    if (w.dpr() > 0 && !settings.freshDprRows() && feedback.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the mixture gives DPR rows a share of "
+              + w.dpr()
+              + " but there is neither a reward source nor logged feedback to label them");
     }
     long cursorSeed = Seeds.mix(settings.seed(), -1);
     this.pairCursor = new ShuffledCursor(cursorSeed, pairs.size());
@@ -103,26 +124,37 @@ public final class MixtureSampler {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
     RandomGenerator random = new SplittableRandom(Seeds.mix(settings.seed(), step));
+    if (settings.weights().dpr() > 0) {
+      feedback.refresh();
+    }
     List<PlannedRow> rows = new ArrayList<>(batchSize);
-    int[] staleSkipped = new int[1];
-    for (int slot = 0; slot < batchSize; slot++) {
+    for (int draw = 0; draw < batchSize; draw++) {
       Route route = settings.weights().sample(random);
-      rows.add(
+      int slot = rows.size();
+      PlannedRow row =
           switch (route) {
             case OFFLINE_DPO, DDP ->
                 new PlannedRow.DatasetRow(slot, route, pairs.get(pairCursor.next()));
             case DPP -> new PlannedRow.FreshRow(slot, route, prompts.get(promptCursor.next()));
-            case DPR -> dprRow(slot, random, currentVersion, staleSkipped);
-          });
+            case DPR -> dprRow(slot, random, currentVersion);
+          };
+      if (row != null) {
+        rows.add(row);
+      }
     }
-    StepPlan plan = new StepPlan(step, rows, staleSkipped[0]);
+    int stale =
+        settings.weights().dpr() > 0
+            ? feedback.size() - feedback.admitted(currentVersion, settings.staleness()).size()
+            : 0;
+    StepPlan plan = new StepPlan(step, rows, stale);
     step++;
     return plan;
   }
 
   /** Where the sampler stands, for a checkpoint. */
   public SamplerState state() {
-    return new SamplerState(step, pairCursor.position(), promptCursor.position(), lastFeedbackId);
+    return new SamplerState(
+        step, pairCursor.position(), promptCursor.position(), feedback.cursors());
   }
 
   /** Continues from a state saved by {@link #state()} of a sampler over the same sources. */
@@ -130,40 +162,27 @@ public final class MixtureSampler {
     pairCursor.restore(state.pairs());
     promptCursor.restore(state.prompts());
     step = state.step();
-    lastFeedbackId = state.lastFeedbackId();
+    feedback.restore(state.feedbackCursors());
   }
 
   public Settings settings() {
     return settings;
   }
 
-  private PlannedRow dprRow(int slot, RandomGenerator random, long version, int[] staleSkipped) {
+  /** A DPR row: a person's label, else fresh samples for the reward source, else a fallback. */
+  private PlannedRow dprRow(int slot, RandomGenerator random, long version) {
     // always draw, so that the availability of feedback does not shift later draws
     boolean wantFeedback = random.nextDouble() < settings.feedbackShare();
-    if (wantFeedback) {
-      FeedbackPair pair = nextFreshFeedback(version, staleSkipped);
-      if (pair != null) {
-        return new PlannedRow.FeedbackRow(slot, pair, StalenessBound.lag(pair, version));
-      }
+    FeedbackPair pair = feedback.sample(random, version, settings.staleness());
+    if (pair != null && (wantFeedback || !settings.freshDprRows())) {
+      return new PlannedRow.FeedbackRow(slot, pair, StalenessBound.lag(pair, version));
     }
-    return new PlannedRow.FreshRow(slot, Route.DPR, prompts.get(promptCursor.next()));
-  }
-
-  /** The next logged pair within the staleness bound, skipping (for good) those beyond it. */
-  private FeedbackPair nextFreshFeedback(long version, int[] staleSkipped) {
-    while (true) {
-      List<FeedbackPair> batch = feedback.after(lastFeedbackId, FEEDBACK_FETCH);
-      if (batch.isEmpty()) {
-        return null;
-      }
-      for (FeedbackPair pair : batch) {
-        lastFeedbackId = pair.id();
-        if (settings.staleness().admits(pair, version)) {
-          return pair;
-        }
-        // versions only grow, so a pair too old now stays too old
-        staleSkipped[0]++;
-      }
+    if (settings.freshDprRows()) {
+      return new PlannedRow.FreshRow(slot, Route.DPR, prompts.get(promptCursor.next()));
     }
+    // no label and nothing to label with: train on the dataset meanwhile, or leave the row out
+    return pairs.size() > 0
+        ? new PlannedRow.DatasetRow(slot, Route.OFFLINE_DPO, pairs.get(pairCursor.next()))
+        : null;
   }
 }

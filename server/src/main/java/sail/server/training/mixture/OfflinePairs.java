@@ -29,6 +29,9 @@ public final class OfflinePairs implements PreferenceSource {
   /** Where the shipped dataset lives, relative to the working directory. */
   public static final Path DEFAULT_PATH = Path.of("models/offline-pairs.jsonl");
 
+  /** No dataset: for mixtures without offline or DDP rows. */
+  public static final OfflinePairs NONE = new OfflinePairs("no dataset", List.of());
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String name;

@@ -8,13 +8,15 @@ package sail.server.training.mixture;
  * @param step steps drawn so far
  * @param pairs position in the dataset pairs
  * @param prompts position in the prompts for fresh samples
- * @param lastFeedbackId id of the last logged pair used (0 before any)
+ * @param feedbackCursors the last id read from each logged-feedback source (see {@link
+ *     FeedbackPool#cursors()})
  */
 public record SamplerState(
     long step,
     ShuffledCursor.Position pairs,
     ShuffledCursor.Position prompts,
-    long lastFeedbackId) {
-  public static final SamplerState START =
-      new SamplerState(0, ShuffledCursor.Position.START, ShuffledCursor.Position.START, 0);
+    java.util.List<Long> feedbackCursors) {
+  public SamplerState {
+    feedbackCursors = java.util.List.copyOf(feedbackCursors);
+  }
 }

@@ -33,10 +33,11 @@ class MixtureSamplerTest {
     return OfflinePairs.parse("d.jsonl", lines);
   }
 
-  private static MixtureSampler sampler(MixtureWeights weights, FeedbackPairs feedback, long seed) {
+  private static MixtureSampler sampler(
+      MixtureWeights weights, List<FeedbackPairs> feedback, long seed) {
     OfflinePairs data = dataset(10);
     return new MixtureSampler(
-        new MixtureSampler.Settings(weights, 1.0, new StalenessBound(2), seed),
+        new MixtureSampler.Settings(weights, 1.0, new StalenessBound(2), true, seed),
         data,
         data.prompts(),
         feedback);
@@ -47,10 +48,7 @@ class MixtureSamplerTest {
     OfflinePairs data = dataset(10);
     MixtureSampler sampler =
         new MixtureSampler(
-            MixtureSampler.Settings.of(ObjectiveConfig.dpo(), 1),
-            data,
-            data.prompts(),
-            FeedbackPairs.NONE);
+            MixtureSampler.Settings.of(ObjectiveConfig.dpo(), 1), data, data.prompts(), List.of());
     Set<String> seen = new HashSet<>();
     for (int step = 0; step < 2; step++) {
       StepPlan plan = sampler.next(5, 0);
@@ -68,7 +66,7 @@ class MixtureSamplerTest {
   @Test
   void routeFrequenciesFollowTheMixtureWeights() {
     MixtureWeights weights = new MixtureWeights(0.4, 0.3, 0.2);
-    MixtureSampler sampler = sampler(weights, FeedbackPairs.NONE, 11);
+    MixtureSampler sampler = sampler(weights, List.of(), 11);
     Map<Route, Integer> counts = new EnumMap<>(Route.class);
     int rows = 0;
     for (int step = 0; step < 500; step++) {
@@ -93,7 +91,7 @@ class MixtureSamplerTest {
       feedback.add("logged " + i, "yes " + i, "no " + i, 5, Instant.EPOCH);
     }
     MixtureWeights weights = new MixtureWeights(0.3, 0.2, 0.3);
-    MixtureSampler original = sampler(weights, feedback, 42);
+    MixtureSampler original = sampler(weights, List.of(feedback), 42);
     for (int step = 0; step < 7; step++) {
       original.next(8, 5);
     }
@@ -101,35 +99,83 @@ class MixtureSamplerTest {
     StepPlan expected = original.next(8, 5);
     StepPlan expectedAfter = original.next(8, 5);
 
-    MixtureSampler resumed = sampler(weights, feedback, 42);
+    MixtureSampler resumed = sampler(weights, List.of(feedback), 42);
     resumed.restore(saved);
     assertEquals(expected, resumed.next(8, 5));
     assertEquals(expectedAfter, resumed.next(8, 5));
   }
 
   @Test
-  void dprRowsUseFreshFeedbackWithinTheStalenessBoundAndFallBackToFreshSamples() {
+  void dprRowsReplayRecentFeedbackWithinTheStalenessBound() {
     InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
-    feedback.add("old", "a", "b", 1, Instant.EPOCH); // lag 9 > 2: skipped for good
+    feedback.add("old", "a", "b", 1, Instant.EPOCH); // lag 9 > 2: never drawn
     feedback.add("recent", "c", "d", 8, Instant.EPOCH); // lag 2: admitted
     feedback.add("current", "e", "f", 10, Instant.EPOCH); // lag 0: admitted
-    MixtureSampler sampler = sampler(new MixtureWeights(0, 0, 1), feedback, 5);
+    MixtureSampler sampler = sampler(new MixtureWeights(0, 0, 1), List.of(feedback), 5);
 
-    StepPlan plan = sampler.next(4, 10);
+    StepPlan plan = sampler.next(40, 10);
     List<PlannedRow.FeedbackRow> fromPeople = plan.rowsOf(PlannedRow.FeedbackRow.class);
-    assertEquals(
-        List.of("recent", "current"), fromPeople.stream().map(PlannedRow::prompt).toList());
-    assertEquals(2, fromPeople.get(0).versionLag());
-    assertEquals(0, fromPeople.get(1).versionLag());
+    // feedback share 1: every DPR row takes a label while one is admitted, with replacement
+    assertEquals(40, fromPeople.size());
+    Set<String> prompts = new HashSet<>();
+    for (PlannedRow.FeedbackRow row : fromPeople) {
+      prompts.add(row.prompt());
+      assertEquals("recent".equals(row.prompt()) ? 2 : 0, row.versionLag());
+    }
+    assertEquals(Set.of("recent", "current"), prompts);
     assertEquals(1, plan.staleFeedbackSkipped());
-    // the rest are fresh-sample DPR rows; each logged pair is used once
-    assertEquals(2, plan.rowsOf(PlannedRow.FreshRow.class).size());
-    assertTrue(plan.rows().stream().allMatch(row -> row.route() == Route.DPR));
-    assertEquals(3, sampler.state().lastFeedbackId());
-    assertEquals(0, sampler.next(4, 10).rowsOf(PlannedRow.FeedbackRow.class).size());
+    assertEquals(List.of(3L), sampler.state().feedbackCursors());
 
-    feedback.add("later", "g", "h", 10, Instant.EPOCH);
-    assertEquals(1, sampler.next(4, 10).rowsOf(PlannedRow.FeedbackRow.class).size());
+    // once everything is too old, DPR rows fall back to fresh samples for the reward source
+    StepPlan later = sampler.next(4, 20);
+    assertEquals(4, later.rowsOf(PlannedRow.FreshRow.class).size());
+    assertEquals(3, later.staleFeedbackSkipped());
+  }
+
+  @Test
+  void withoutARewardSourceDprRowsFallBackToTheDatasetOrAreLeftOut() {
+    InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
+    OfflinePairs data = dataset(4);
+    MixtureSampler.Settings people =
+        new MixtureSampler.Settings(
+            new MixtureWeights(0, 0, 1), 0.5, new StalenessBound(2), false, 3);
+    MixtureSampler withData = new MixtureSampler(people, data, data.prompts(), List.of(feedback));
+    StepPlan plan = withData.next(6, 0);
+    assertEquals(6, plan.rowsOf(PlannedRow.DatasetRow.class).size());
+    assertTrue(plan.rows().stream().allMatch(row -> row.route() == Route.OFFLINE_DPO));
+
+    MixtureSampler labelsOnly =
+        new MixtureSampler(
+            people, OfflinePairs.NONE, PromptSource.of(List.of()), List.of(feedback));
+    assertEquals(0, labelsOnly.next(6, 0).rows().size());
+    feedback.add("p", "yes", "no", 0, Instant.EPOCH);
+    StepPlan labelled = labelsOnly.next(6, 0);
+    // without a reward source every DPR row takes a label when there is one, whatever the share
+    assertEquals(6, labelled.rowsOf(PlannedRow.FeedbackRow.class).size());
+    for (int slot = 0; slot < 6; slot++) {
+      assertEquals(slot, labelled.rows().get(slot).slot());
+    }
+  }
+
+  @Test
+  void aRestoredPoolHoldsTheSameWindow() {
+    InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
+    for (int i = 0; i < 10; i++) {
+      feedback.add("p" + i, "yes", "no", 0, Instant.EPOCH);
+    }
+    FeedbackPool pool = new FeedbackPool(List.of(feedback), 4);
+    pool.refresh();
+    List<Long> cursors = pool.cursors();
+    feedback.add("after the checkpoint", "yes", "no", 0, Instant.EPOCH);
+
+    FeedbackPool restored = new FeedbackPool(List.of(feedback), 4);
+    restored.restore(cursors);
+    assertEquals(List.of(10L), restored.cursors());
+    assertEquals(
+        pool.admitted(0, StalenessBound.DEFAULT), restored.admitted(0, StalenessBound.DEFAULT));
+    assertEquals(
+        List.of("p6", "p7", "p8", "p9"),
+        restored.admitted(0, StalenessBound.DEFAULT).stream().map(FeedbackPair::prompt).toList());
   }
 
   @Test
@@ -143,11 +189,13 @@ class MixtureSamplerTest {
                     MixtureSampler.Settings.of(ObjectiveConfig.sailDpp(), 1),
                     data,
                     PromptSource.of(List.of()),
-                    FeedbackPairs.NONE));
+                    List.of()));
     assertTrue(error.getMessage().contains("no prompts"), error.getMessage());
     assertThrows(
         IllegalArgumentException.class,
-        () -> new MixtureSampler.Settings(MixtureWeights.OFFLINE, 1.5, StalenessBound.DEFAULT, 0));
+        () ->
+            new MixtureSampler.Settings(
+                MixtureWeights.OFFLINE, 1.5, StalenessBound.DEFAULT, true, 0));
   }
 
   @Test
