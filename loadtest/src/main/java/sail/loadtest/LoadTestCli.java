@@ -6,13 +6,13 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of the load-side subcommands of {@code ./sail}: {@code loadtest} (and its {@code
- * bench-serving} subcommand); {@code demo} and {@code experiment} will join here.
+ * bench-serving} subcommand) and {@code demo}.
  */
 @Command(
     name = "sail",
     mixinStandardHelpOptions = true,
     description = "Put load on a SAIL server and measure it.",
-    subcommands = {LoadTestCommand.class})
+    subcommands = {LoadTestCommand.class, sail.loadtest.demo.DemoCommand.class})
 public final class LoadTestCli {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

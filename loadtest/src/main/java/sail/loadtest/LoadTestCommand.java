@@ -14,8 +14,10 @@ import picocli.CommandLine.Option;
 import sail.client.SailClient;
 import sail.client.Target;
 import sail.loadtest.bench.BenchServingCommand;
-import sail.loadtest.run.RunResult;
+import sail.loadtest.report.HtmlReport;
 import sail.loadtest.users.CallMix;
+import sail.loadtest.users.FeedbackPolicy;
+import sail.loadtest.users.HiddenJudge;
 
 /**
  * {@code ./sail loadtest}: closed-loop load over the held-out prompts; prints a summary (or the
@@ -25,9 +27,11 @@ import sail.loadtest.users.CallMix;
     name = "loadtest",
     mixinStandardHelpOptions = true,
     description =
-        "Closed loop: N virtual users each send the next held-out prompt, wait for the reply and"
-            + " repeat until the duration is over. Reports latency, time to first token and"
-            + " throughput (HdrHistogram).",
+        "Closed loop (N virtual users each send the next held-out prompt, wait for the reply and"
+            + " repeat) or open loop (--rate: arrivals per second). With --preference the users"
+            + " judge replies by a hidden taste and send thumbs and pairwise choices. Reports"
+            + " latency, time to first token, throughput (HdrHistogram) and, per window, the mean"
+            + " hidden score and the model version served.",
     subcommands = {BenchServingCommand.class})
 public final class LoadTestCommand implements Callable<Integer> {
   // not required by picocli, or `loadtest bench-serving --target ...` would ask for it twice
@@ -45,6 +49,44 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   @Option(names = "--stream", description = "use GenerateStream instead of unary Generate")
   boolean stream;
+
+  @Option(
+      names = "--stream-share",
+      description = "share of requests that stream (0..1; overrides --stream)")
+  Double streamShare;
+
+  @Option(
+      names = "--rate",
+      description = "open loop: mean arrivals per second (Poisson); default: closed loop")
+  Double rate;
+
+  @Option(
+      names = "--preference",
+      description =
+          "users judge replies by this hidden preference and give feedback:"
+              + " positive-sentiment, family-topic")
+  String preference;
+
+  @Option(
+      names = "--compare-share",
+      defaultValue = "0.5",
+      description = "share of requests asking for two candidates (default 0.5)")
+  double compareShare;
+
+  @Option(
+      names = "--prefer-share",
+      defaultValue = "0.9",
+      description = "share of two-candidate replies answered with a choice (default 0.9)")
+  double preferShare;
+
+  @Option(
+      names = "--rate-share",
+      defaultValue = "0.5",
+      description = "share of one-candidate replies rated thumbs up/down (default 0.5)")
+  double rateShare;
+
+  @Option(names = "--html", description = "also write a self-contained HTML report here")
+  Path html;
 
   @Option(names = "--max-tokens", defaultValue = "64", description = "max_tokens (default 64)")
   int maxTokens;
@@ -89,7 +131,9 @@ public final class LoadTestCommand implements Callable<Integer> {
             Target.parse(target).toString(),
             duration,
             concurrency,
-            stream ? CallMix.STREAM : CallMix.UNARY,
+            streamShare != null
+                ? new CallMix(streamShare)
+                : stream ? CallMix.STREAM : CallMix.UNARY,
             maxTokens,
             temperature == null ? OptionalDouble.empty() : OptionalDouble.of(temperature),
             noLog,
@@ -97,26 +141,36 @@ public final class LoadTestCommand implements Callable<Integer> {
             drainTimeout,
             window,
             Duration.ofMillis(50));
-    JsonObject result = run(plan);
+    LoadRun run =
+        new LoadRun(
+            plan,
+            rate == null ? 0 : rate,
+            preference == null ? null : HiddenJudge.named(preference),
+            new FeedbackPolicy(compareShare, preferShare, rateShare),
+            42);
+    JsonObject result = run(run);
     if (report != null) {
       Files.writeString(report, result.encodePrettily() + "\n", StandardCharsets.UTF_8);
+    }
+    if (html != null) {
+      Files.writeString(html, HtmlReport.render("SAIL load test", result), StandardCharsets.UTF_8);
     }
     System.out.println(json ? result.encode() : summary(result));
     return 0;
   }
 
-  /**
-   * Runs {@code plan} against its target with the plain users; blocks until the report is ready.
-   */
+  /** Runs {@code plan} closed-loop against its target with plain users; blocks. */
   public static JsonObject run(LoadPlan plan) {
+    return run(LoadRun.closed(plan));
+  }
+
+  /** Runs {@code run} against its target over the held-out prompts; blocks until reported. */
+  public static JsonObject run(LoadRun run) {
+    LoadPlan plan = run.plan();
     Vertx vertx = Vertx.vertx();
     SailClient client = new SailClient(vertx, Target.parse(plan.target()), plan.requestTimeout());
     try {
-      RunResult result =
-          LoadTest.closedLoop(
-                  vertx, plan, LoadTest.generationUsers(client, LoadTest.heldOutPrompts(), plan))
-              .await();
-      return LoadReport.toJson(plan, result);
+      return run.execute(vertx, client, LoadTest.heldOutPrompts());
     } finally {
       // closing the connections cancels whatever outlived the drain timeout
       client.close();
@@ -128,29 +182,49 @@ public final class LoadTestCommand implements Callable<Integer> {
     JsonObject latency = r.getJsonObject("latency_ms");
     JsonObject ttft = r.getJsonObject("ttft_ms");
     return String.format(
-        "%d requests in %.1f s at concurrency %d (%s): %.2f req/s, %.1f tokens/s%n"
-            + "errors %d %s, overload refusals %d, unfinished %d%n"
-            + "latency ms  p50 %.1f  p90 %.1f  p99 %.1f  mean %.1f  max %.1f%n"
-            + "ttft ms     p50 %.1f  p90 %.1f  p99 %.1f  mean %.1f  max %.1f",
-        r.getLong("requests"),
-        r.getDouble("duration_s"),
-        r.getInteger("concurrency"),
-        r.getBoolean("stream") ? "stream" : "unary",
-        r.getDouble("throughput_rps"),
-        r.getDouble("tokens_per_s"),
-        r.getLong("errors"),
-        r.getJsonObject("errors_by_status").encode(),
-        r.getLong("overload_refusals"),
-        r.getInteger("unfinished"),
-        latency.getDouble("p50"),
-        latency.getDouble("p90"),
-        latency.getDouble("p99"),
-        latency.getDouble("mean"),
-        latency.getDouble("max"),
-        ttft.getDouble("p50"),
-        ttft.getDouble("p90"),
-        ttft.getDouble("p99"),
-        ttft.getDouble("mean"),
-        ttft.getDouble("max"));
+            "%d requests in %.1f s at concurrency %d (%s stream share): %.2f req/s, %.1f tokens/s%n"
+                + "errors %d %s, overload refusals %d, unfinished %d%n"
+                + "latency ms  p50 %.1f  p90 %.1f  p99 %.1f  mean %.1f  max %.1f%n"
+                + "ttft ms     p50 %.1f  p90 %.1f  p99 %.1f  mean %.1f  max %.1f",
+            r.getLong("requests"),
+            r.getDouble("duration_s"),
+            r.getInteger("concurrency"),
+            String.valueOf(r.getDouble("stream_share")),
+            r.getDouble("throughput_rps"),
+            r.getDouble("tokens_per_s"),
+            r.getLong("errors"),
+            r.getJsonObject("errors_by_status").encode(),
+            r.getLong("overload_refusals"),
+            r.getInteger("unfinished"),
+            latency.getDouble("p50"),
+            latency.getDouble("p90"),
+            latency.getDouble("p99"),
+            latency.getDouble("mean"),
+            latency.getDouble("max"),
+            ttft.getDouble("p50"),
+            ttft.getDouble("p90"),
+            ttft.getDouble("p99"),
+            ttft.getDouble("mean"),
+            ttft.getDouble("max"))
+        + (r.containsKey("feedback")
+            ? String.format(
+                "%nfeedback %s; mean hidden score %s",
+                r.getJsonObject("feedback").encode(), meanScore(r))
+            : "");
+  }
+
+  /** The mean hidden score over the run's windows, weighted by judged replies. */
+  static String meanScore(JsonObject r) {
+    double sum = 0;
+    long n = 0;
+    for (Object o : r.getJsonArray("windows")) {
+      JsonObject w = (JsonObject) o;
+      long scored = w.getLong("scored", 0L);
+      if (scored > 0) {
+        sum += w.getDouble("mean_score") * scored;
+        n += scored;
+      }
+    }
+    return n == 0 ? "n/a" : String.format("%.4f", sum / n);
   }
 }

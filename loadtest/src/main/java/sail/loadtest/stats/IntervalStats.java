@@ -18,11 +18,13 @@ public final class IntervalStats {
   private final Histogram ttftMicros = new Histogram(SIGNIFICANT_DIGITS);
   private final Histogram completionTokens = new Histogram(SIGNIFICANT_DIGITS);
   private final Map<String, Long> errorsByStatus = new TreeMap<>();
-  private final Map<Long, Long> modelVersions = new TreeMap<>();
+  private final TreeMap<Long, Long> modelVersions = new TreeMap<>();
   private long succeeded;
   private long refused;
   private long errors;
   private long tokens;
+  private double scoreSum;
+  private long scored;
 
   /** Adds one finished request. */
   public void add(Outcome outcome) {
@@ -34,6 +36,10 @@ public final class IntervalStats {
       ttftMicros.recordValue(micros(s.ttftNanos()));
       completionTokens.recordValue(Math.max(0, s.completionTokens()));
       modelVersions.merge(s.modelVersion(), 1L, Long::sum);
+      if (!Double.isNaN(s.hiddenScore())) {
+        scoreSum += s.hiddenScore();
+        scored++;
+      }
     } else if (outcome instanceof Outcome.Refused) {
       refused++;
     } else if (outcome instanceof Outcome.Failed f) {
@@ -63,11 +69,23 @@ public final class IntervalStats {
     return succeeded == 0 ? 0 : latencyMicros.getMean() / 1000.0;
   }
 
+  /** Mean hidden score of the judged replies; NaN when none was judged. */
+  public double meanScore() {
+    return scored == 0 ? Double.NaN : scoreSum / scored;
+  }
+
+  /** The newest model version that served a reply in this span; -1 when none did. */
+  public long newestModelVersion() {
+    return modelVersions.isEmpty() ? -1 : modelVersions.lastKey();
+  }
+
   /**
    * The report fields of this span.
    *
    * <p>{@code requests} counts every answered request (replies, errors and overload refusals);
-   * {@code throughput_rps} and {@code tokens_per_s} count replies only, over {@code seconds}.
+   * {@code throughput_rps} and {@code tokens_per_s} count replies only, over {@code seconds};
+   * {@code mean_score} (null when no reply was judged) is the hidden annotator's mean score and
+   * {@code model_version} the newest version that served a reply (null when none did).
    */
   public JsonObject toJson(double seconds) {
     JsonObject versions = new JsonObject();
@@ -84,7 +102,10 @@ public final class IntervalStats {
         .put("latency_ms", millisSummary(latencyMicros))
         .put("ttft_ms", millisSummary(ttftMicros))
         .put("completion_tokens", summary(completionTokens, 1.0))
-        .put("model_versions", versions);
+        .put("model_versions", versions)
+        .put("model_version", modelVersions.isEmpty() ? null : newestModelVersion())
+        .put("scored", scored)
+        .put("mean_score", scored == 0 ? null : meanScore());
   }
 
   private static JsonObject millisSummary(Histogram micros) {

@@ -13,9 +13,21 @@ public sealed interface Outcome {
    * @param ttftNanos request sent to the first streamed text (equal to the latency for unary calls)
    * @param completionTokens {@code completion_tokens} summed over the reply's candidates
    * @param modelVersion version of the model that produced the (first) candidate
+   * @param hiddenScore the hidden annotator's score of the (first) candidate, NaN when the user
+   *     does not judge replies
    */
-  record Success(long latencyNanos, long ttftNanos, int completionTokens, long modelVersion)
-      implements Outcome {}
+  record Success(
+      long latencyNanos,
+      long ttftNanos,
+      int completionTokens,
+      long modelVersion,
+      double hiddenScore)
+      implements Outcome {
+    /** A reply nobody judged. */
+    public Success(long latencyNanos, long ttftNanos, int completionTokens, long modelVersion) {
+      this(latencyNanos, ttftNanos, completionTokens, modelVersion, Double.NaN);
+    }
+  }
 
   /** A deliberate overload refusal (RESOURCE_EXHAUSTED): the server protecting itself. */
   record Refused() implements Outcome {}

@@ -70,7 +70,7 @@ public final class GenerationUser implements VirtualUser {
     return reply.recover(error -> Future.succeededFuture(Outcome.ofError(error)));
   }
 
-  static Outcome success(List<Completion> completions, long latencyNanos, long ttftNanos) {
+  static Outcome.Success success(List<Completion> completions, long latencyNanos, long ttftNanos) {
     int tokens = 0;
     for (Completion c : completions) {
       tokens += c.getCompletionTokens();
