@@ -62,53 +62,15 @@ public final class FeedbackUser implements VirtualUser {
             .setN(compare ? 2 : 1)
             .setClientId(clientId)
             .build();
-    long start = System.nanoTime();
-    Future<Timed> reply;
-    if (mix.stream(random)) {
-      long[] firstChunk = {-1};
-      reply =
-          client
-              .generateStream(
-                  request,
-                  chunk -> {
-                    if (firstChunk[0] < 0) {
-                      firstChunk[0] = System.nanoTime();
-                    }
-                  })
-              .map(
-                  completions -> {
-                    long end = System.nanoTime();
-                    long first = firstChunk[0] < 0 ? end : firstChunk[0];
-                    return new Timed(completions, end - start, first - start);
-                  });
-    } else {
-      reply =
-          client
-              .generate(request)
-              .map(
-                  response -> {
-                    long latency = System.nanoTime() - start;
-                    return new Timed(response.getCompletionsList(), latency, latency);
-                  });
-    }
-    return reply
-        .compose(timed -> giveFeedback(timed.completions()).map(v -> judged(timed)))
+    return TimedReply.send(client, request, mix.stream(random))
+        .compose(reply -> giveFeedback(reply.completions()).map(v -> judged(reply)))
         .recover(error -> Future.succeededFuture(Outcome.ofError(error)));
   }
 
-  private Outcome judged(Timed timed) {
-    Outcome.Success plain =
-        GenerationUser.success(timed.completions(), timed.latencyNanos(), timed.ttftNanos());
-    double score =
-        timed.completions().isEmpty()
-            ? Double.NaN
-            : judge.score(timed.completions().get(0).getText());
-    return new Outcome.Success(
-        plain.latencyNanos(),
-        plain.ttftNanos(),
-        plain.completionTokens(),
-        plain.modelVersion(),
-        score);
+  private Outcome judged(TimedReply reply) {
+    List<Completion> completions = reply.completions();
+    return reply.outcome(
+        completions.isEmpty() ? Double.NaN : judge.score(completions.get(0).getText()));
   }
 
   /** Sends this user's feedback on the reply; completes when every label is acknowledged. */
@@ -135,6 +97,4 @@ public final class FeedbackUser implements VirtualUser {
         .onFailure(e -> counters.failed.incrementAndGet())
         .mapEmpty();
   }
-
-  private record Timed(List<Completion> completions, long latencyNanos, long ttftNanos) {}
 }
