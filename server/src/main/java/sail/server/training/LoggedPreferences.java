@@ -15,9 +15,11 @@ import sail.server.training.mixture.FeedbackPairs;
  * the trainer lays every prompt out as one user message (see {@link ChatEncoding}).
  */
 public final class LoggedPreferences implements FeedbackPairs {
+  private final String source;
   private final BiFunction<Long, Integer, List<PreferencePair>> stream;
 
-  private LoggedPreferences(BiFunction<Long, Integer, List<PreferencePair>> stream) {
+  private LoggedPreferences(String source, BiFunction<Long, Integer, List<PreferencePair>> stream) {
+    this.source = source;
     this.stream = stream;
   }
 
@@ -28,12 +30,12 @@ public final class LoggedPreferences implements FeedbackPairs {
 
   /** Pairwise choices, keyed by the preference seq. */
   public static LoggedPreferences choices(TrafficLog log) {
-    return new LoggedPreferences(log::preferencePairs);
+    return new LoggedPreferences("choice", log::preferencePairs);
   }
 
   /** 👍-vs-👎 replies to the same prompt, keyed by the seq of the later rating. */
   public static LoggedPreferences ratings(TrafficLog log) {
-    return new LoggedPreferences(log::ratingPairs);
+    return new LoggedPreferences("rating", log::ratingPairs);
   }
 
   /**
@@ -55,6 +57,7 @@ public final class LoggedPreferences implements FeedbackPairs {
         if (prompt.size() == 1 && "user".equalsIgnoreCase(prompt.get(0).role())) {
           pairs.add(
               new FeedbackPair(
+                  source,
                   label.seq(),
                   prompt.get(0).content(),
                   label.chosen().response(),

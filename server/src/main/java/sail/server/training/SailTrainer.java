@@ -223,21 +223,18 @@ public final class SailTrainer implements AutoCloseable {
       }
     }
 
-    // pairs labelled by people (DPR with a human "reward model")
+    // pairs labelled by people (DPR with a human "reward model"); replayed pairs come back, so
+    // their reference log-probs are cached like the offline rows'
     List<PlannedRow.FeedbackRow> human = plan.rowsOf(PlannedRow.FeedbackRow.class);
     if (!human.isEmpty()) {
-      List<SequenceScorer.Example> both = new ArrayList<>();
-      for (PlannedRow.FeedbackRow row : human) {
-        both.add(ChatEncoding.example(tokenizer, row.prompt(), row.pair().chosen()));
-        both.add(ChatEncoding.example(tokenizer, row.prompt(), row.pair().rejected()));
-      }
-      double[] ref = reference.sumLogProbs(both);
+      List<ReferencePolicy.PairScores> scores =
+          reference.pairs(human.stream().map(row -> row.pair().asPreferencePair()).toList());
       for (int i = 0; i < human.size(); i++) {
-        int slot = human.get(i).slot();
-        chosen[slot] = both.get(2 * i);
-        rejected[slot] = both.get(2 * i + 1);
-        refChosen[slot] = ref[2 * i];
-        refRejected[slot] = ref[2 * i + 1];
+        PlannedRow.FeedbackRow row = human.get(i);
+        chosen[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().chosen());
+        rejected[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().rejected());
+        refChosen[row.slot()] = scores.get(i).chosen().sum();
+        refRejected[row.slot()] = scores.get(i).rejected().sum();
       }
     }
 

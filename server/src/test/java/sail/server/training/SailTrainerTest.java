@@ -19,6 +19,7 @@ import sail.server.model.TinyModels;
 import sail.server.model.WeightSnapshot;
 import sail.server.registry.ModelRegistry;
 import sail.server.training.guard.GuardBounds;
+import sail.server.training.mixture.InMemoryFeedbackPairs;
 import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PromptSource;
@@ -39,6 +40,7 @@ class SailTrainerTest {
     final ModelRegistry registry;
     final ReferencePolicy reference;
     final SailTrainer trainer;
+    final InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
 
     Rig(WeightSnapshot base, Path dataDir) {
       if (base != null) {
@@ -60,6 +62,10 @@ class SailTrainerTest {
                 + "\"}");
       }
       OfflinePairs pairs = OfflinePairs.parse("test-pairs", lines);
+      // people's labels: DPR rows replay them (and restore them after a resume)
+      for (int i = 0; i < 3; i++) {
+        feedback.add("Asked " + i, "Gladly " + i, "No " + i, 0, java.time.Instant.EPOCH);
+      }
       ObjectiveConfig objective =
           ObjectiveConfig.of(
               new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3));
@@ -69,7 +75,7 @@ class SailTrainerTest {
                   objective.mixture(), 0.5, StalenessBound.DEFAULT, true, 9),
               pairs,
               PromptSource.of(List.of("Hello", "How are you?", "Tell me more", "Is it fine?")),
-              List.of());
+              List.of(feedback));
       RewardSource longerWins =
           items -> items.stream().mapToDouble(item -> item.reply().length()).toArray();
       TrainerSettings settings =

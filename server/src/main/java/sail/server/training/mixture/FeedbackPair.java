@@ -8,7 +8,9 @@ import java.util.Objects;
  * reply against a 👎 reply (sail-objective.md, end of section 3). Trained as a DPR row whose reward
  * model is the person.
  *
- * @param id increasing key in the feedback log; the sampler's cursor is the last id it used
+ * @param source the log stream the pair comes from (e.g. {@code choice}, {@code rating}); ids are
+ *     unique within a source
+ * @param id increasing key in its source; the sampler's cursor is the last id it read
  * @param prompt the user's message both replies answer
  * @param chosen the reply the person preferred
  * @param rejected the other reply
@@ -16,16 +18,23 @@ import java.util.Objects;
  * @param createdAt when the label was given
  */
 public record FeedbackPair(
-    long id, String prompt, String chosen, String rejected, long modelVersion, Instant createdAt) {
+    String source,
+    long id,
+    String prompt,
+    String chosen,
+    String rejected,
+    long modelVersion,
+    Instant createdAt) {
   public FeedbackPair {
+    Objects.requireNonNull(source, "source");
     Objects.requireNonNull(prompt, "prompt");
     Objects.requireNonNull(chosen, "chosen");
     Objects.requireNonNull(rejected, "rejected");
     Objects.requireNonNull(createdAt, "createdAt");
   }
 
-  /** The same pair as a {@link PreferencePair} keyed {@code feedback#ID}. */
+  /** The same pair as a {@link PreferencePair} keyed {@code SOURCE#ID}. */
   public PreferencePair asPreferencePair() {
-    return new PreferencePair("feedback#" + id, prompt, chosen, rejected);
+    return new PreferencePair(source + "#" + id, prompt, chosen, rejected);
   }
 }

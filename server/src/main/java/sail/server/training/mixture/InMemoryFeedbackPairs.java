@@ -17,7 +17,7 @@ public final class InMemoryFeedbackPairs implements FeedbackPairs {
       String prompt, String chosen, String rejected, long modelVersion, Instant createdAt) {
     FeedbackPair pair =
         new FeedbackPair(
-            lastId.incrementAndGet(), prompt, chosen, rejected, modelVersion, createdAt);
+            "memory", lastId.incrementAndGet(), prompt, chosen, rejected, modelVersion, createdAt);
     pairs.put(pair.id(), pair);
     return pair;
   }

@@ -206,7 +206,7 @@ class MixtureSamplerTest {
     }
     List<FeedbackPair> page = feedback.after(2, 2);
     assertEquals(List.of(3L, 4L), page.stream().map(FeedbackPair::id).toList());
-    assertEquals("feedback#3", page.get(0).asPreferencePair().id());
+    assertEquals("memory#3", page.get(0).asPreferencePair().id());
     assertEquals(0, feedback.after(5, 10).size());
   }
 }
