@@ -86,7 +86,7 @@ public final class ServerMain {
                 t.checkpointEvery(),
                 t.learningRate()));
     vertx
-        .deployVerticle(new TrainerVerticle(loop))
+        .deployVerticle(new TrainerVerticle(loop, t.cpuShare()))
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);

@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * limits.max_stop_sequences  limits.max_body_bytes
  * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
  * training.pairs  training.preset  training.batch_size  training.publish_every
- * training.checkpoint_every  training.learning_rate
+ * training.checkpoint_every  training.learning_rate  training.cpu_share
  * </pre>
  *
  * An unknown key is an error, so a typo never silently falls back to a default.
@@ -55,7 +55,8 @@ public final class ConfigLoader {
           "training.batch_size",
           "training.publish_every",
           "training.checkpoint_every",
-          "training.learning_rate");
+          "training.learning_rate",
+          "training.cpu_share");
 
   private ConfigLoader() {}
 
@@ -197,6 +198,16 @@ public final class ConfigLoader {
       throw new ConfigException(
           source + ": training.learning_rate must be in (0, 1), got " + learningRate);
     }
+    String share = v.string("training.cpu_share", Double.toString(d.cpuShare()));
+    double cpuShare;
+    try {
+      cpuShare = Double.parseDouble(share);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(source + ": training.cpu_share must be a number, got " + share);
+    }
+    if (!(cpuShare > 0 && cpuShare <= 1)) {
+      throw new ConfigException(source + ": training.cpu_share must be in (0, 1], got " + cpuShare);
+    }
     String pairs = v.string("training.pairs", null);
     return new ServerConfig.Training(
         pairs == null || pairs.isBlank() ? null : Path.of(pairs),
@@ -204,7 +215,8 @@ public final class ConfigLoader {
         v.integer("training.batch_size", d.batchSize(), 1, 1024),
         v.integer("training.publish_every", d.publishEvery(), 1, 1_000_000),
         v.integer("training.checkpoint_every", d.checkpointEvery(), 1, 1_000_000),
-        learningRate);
+        learningRate,
+        cpuShare);
   }
 
   private record Values(Map<String, String> values, String source) {

@@ -87,7 +87,8 @@ public record ServerConfig(
       int batchSize,
       int publishEvery,
       int checkpointEvery,
-      double learningRate) {
-    public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 1e-4);
+      double learningRate,
+      double cpuShare) {
+    public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 1e-4, 1.0);
   }
 }

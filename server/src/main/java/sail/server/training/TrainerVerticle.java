@@ -8,18 +8,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs the {@link TrainingLoop} on one dedicated worker thread, one step per task, so that steps
  * interleave with serving and never touch an event loop. Between steps it yields for a short pause
- * when the loop has nothing to do (paused, or serving is busy).
+ * when the loop has nothing to do (paused, or serving is busy), and after each step it rests long
+ * enough that training computes for at most {@code cpuShare} of the wall time: a step of d seconds
+ * is followed by d · (1 − share) / share seconds of rest, leaving the core to serving.
  */
 public final class TrainerVerticle extends VerticleBase {
   /** Wait before the next tick when the loop did not step. */
   static final long IDLE_MILLIS = 200;
 
   private final TrainingLoop loop;
+  private final double cpuShare;
   private WorkerExecutor executor;
   private volatile boolean stopping;
 
-  public TrainerVerticle(TrainingLoop loop) {
+  /**
+   * @param cpuShare the share of wall time the trainer may compute, in (0, 1]; 1 trains back to
+   *     back
+   */
+  public TrainerVerticle(TrainingLoop loop, double cpuShare) {
+    if (!(cpuShare > 0 && cpuShare <= 1)) {
+      throw new IllegalArgumentException("cpuShare must be in (0, 1], got " + cpuShare);
+    }
     this.loop = loop;
+    this.cpuShare = cpuShare;
   }
 
   @Override
@@ -35,16 +46,27 @@ public final class TrainerVerticle extends VerticleBase {
       return;
     }
     Runnable tick =
-        () ->
-            executor
-                .executeBlocking(loop::tick, true)
-                .onComplete(
-                    result -> schedule(result.succeeded() && result.result() ? 0 : IDLE_MILLIS));
+        () -> {
+          long started = System.nanoTime();
+          executor
+              .executeBlocking(loop::tick, true)
+              .onComplete(
+                  result -> {
+                    boolean stepped = result.succeeded() && result.result();
+                    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+                    schedule(stepped ? rest(tookMillis, cpuShare) : IDLE_MILLIS);
+                  });
+        };
     if (delayMillis == 0) {
       context.runOnContext(ignored -> tick.run());
     } else {
       vertx.setTimer(delayMillis, ignored -> tick.run());
     }
+  }
+
+  /** The rest after a step of {@code stepMillis} that keeps training within {@code share}. */
+  static long rest(long stepMillis, double share) {
+    return share >= 1 ? 0 : Math.round(stepMillis * (1 - share) / share);
   }
 
   @Override

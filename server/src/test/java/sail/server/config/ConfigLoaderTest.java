@@ -52,6 +52,18 @@ class ConfigLoaderTest {
     assertMessage(Map.of("engine.max_batch", "lots"), "engine.max_batch must be an integer");
     assertMessage(Map.of("engine.device", "tpu"), "engine.device must be auto, cpu or gpu");
     assertMessage(Map.of("train", "maybe"), "train must be true or false");
+    assertMessage(Map.of("training.cpu_share", "0"), "training.cpu_share must be in (0, 1]");
+    assertMessage(Map.of("training.preset", "sail-xyz"), "training.preset must be one of default");
+  }
+
+  @Test
+  void trainingPresetsAndCpuShare() throws Exception {
+    ServerConfig c =
+        ConfigLoader.load(
+            null, Map.of("training.preset", "feedback-only", "training.cpu_share", "0.6"));
+    assertEquals("feedback-only", c.training().preset());
+    assertEquals(0.6, c.training().cpuShare());
+    assertEquals(1.0, ConfigLoader.load(null, Map.of()).training().cpuShare());
   }
 
   private static void assertMessage(Map<String, String> values, String expected) {
