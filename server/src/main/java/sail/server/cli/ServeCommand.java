@@ -43,6 +43,14 @@ public final class ServeCommand implements Callable<Integer> {
       description = "requests waiting for a slot before 429 / RESOURCE_EXHAUSTED (default 64)")
   Integer queueCapacity;
 
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description =
+          "any config key, e.g. --set training.preset=feedback-only --set training.cpu_share=0.7"
+              + " (repeatable; overrides the config file and the flags above)")
+  Map<String, String> settings = new HashMap<>();
+
   /** The engine to run; tests substitute their own. */
   private final ServerMain.EngineFactory engineFactory;
 
@@ -75,6 +83,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (queueCapacity != null) {
       o.put("engine.queue_capacity", queueCapacity.toString());
     }
+    o.putAll(settings);
     return o;
   }
 
