@@ -6,13 +6,17 @@ import picocli.CommandLine.Command;
 
 /**
  * Entry point of the load-side subcommands of {@code ./sail}: {@code loadtest} (and its {@code
- * bench-serving} subcommand) and {@code demo}.
+ * bench-serving} subcommand), {@code demo} and {@code experiment}.
  */
 @Command(
     name = "sail",
     mixinStandardHelpOptions = true,
     description = "Put load on a SAIL server and measure it.",
-    subcommands = {LoadTestCommand.class, sail.loadtest.demo.DemoCommand.class})
+    subcommands = {
+      LoadTestCommand.class,
+      sail.loadtest.demo.DemoCommand.class,
+      sail.loadtest.experiment.ExperimentCommand.class
+    })
 public final class LoadTestCli {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -55,6 +55,11 @@ public final class HiddenJudge {
     return new HiddenJudge(new SimulatedAnnotator(preference.get(), WordDictionary.load()));
   }
 
+  /** The annotator behind the judgements (for experiments that use it as a reward source). */
+  public SimulatedAnnotator annotator() {
+    return annotator;
+  }
+
   public String preferenceName() {
     return annotator.preference().name();
   }
