@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -63,8 +64,20 @@ public final class ApiServer {
     grpc.addService(health);
     grpc.addService(ReflectionService.v1());
 
+    // access control: API keys, roles and rate limits on both protocols; browser origins on HTTP
+    ServerConfig.Security security = config.security();
+    AccessControl access = new AccessControl(security, service.metrics());
+
     // HTTP: JSON API, probes, metrics
     Router router = Router.router(vertx);
+    router
+        .route()
+        .handler(
+            new CrossOriginPolicy(
+                security.corsOrigins(),
+                security.apiKeys().isEmpty() && !security.insecureNoAuth(),
+                service.metrics()));
+    router.route().handler(access::handleHttp);
     router
         .route("/v1/*")
         .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes()));
@@ -96,13 +109,25 @@ public final class ApiServer {
 
     HttpServerOptions options =
         new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
+    if (security.tls() != null) {
+      // ALPN offers h2 (gRPC) and http/1.1 (browsers, curl) on the same TLS port
+      options
+          .setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(security.tls().certificate().toString())
+                  .setKeyPath(security.tls().privateKey().toString()));
+    }
     server =
         vertx
             .createHttpServer(options)
             .requestHandler(
                 request -> {
                   if (isGrpc(request)) {
-                    grpc.handle(request);
+                    if (access.admitGrpc(request)) {
+                      grpc.handle(request);
+                    }
                   } else {
                     router.handle(request);
                   }
