@@ -31,7 +31,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,22 +110,13 @@ class AuthTest {
     // everything the server logs from its start on, to check no key ever shows up in it
     originalErr = System.err;
     System.setErr(new PrintStream(new TeeStream(log, originalErr), true));
-    Path keys =
-        Files.writeString(
-            dir.resolve("keys.txt"),
-            "# test keys\nuser " + USER_KEY + "\nadmin " + ADMIN_KEY + "\n");
     engine = new EchoGenerator(8, 32, 2);
     server =
-        TestServer.start(
-            dir.resolve("data"),
+        TestServer.startWithKeys(
+            dir,
             engine,
-            Map.of(
-                "security.api_keys_file",
-                keys.toString(),
-                "security.cors_origins",
-                APP_ORIGIN,
-                "limits.max_body_bytes",
-                "1024"));
+            "# test keys\nuser " + USER_KEY + "\nadmin " + ADMIN_KEY + "\n",
+            Map.of("security.cors_origins", APP_ORIGIN, "limits.max_body_bytes", "1024"));
     vertx = Vertx.vertx();
     grpc = GrpcClient.client(vertx);
     address = SocketAddress.inetSocketAddress(server.port(), "127.0.0.1");

@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -42,17 +41,13 @@ class RateLimitTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path keys =
-        Files.writeString(
-            dir.resolve("keys"),
-            "user " + HTTP_KEY + "\nuser " + GRPC_KEY + "\nuser " + OTHER_KEY + "\n");
     engine = new EchoGenerator(4, 16, 2);
     server =
-        TestServer.start(
-            dir.resolve("data"),
+        TestServer.startWithKeys(
+            dir,
             engine,
+            "user " + HTTP_KEY + "\nuser " + GRPC_KEY + "\nuser " + OTHER_KEY + "\n",
             Map.of(
-                "security.api_keys_file", keys.toString(),
                 "security.rate_limit_rps", "0.01",
                 "security.rate_limit_burst", "2"));
   }

@@ -45,16 +45,15 @@ class TlsTest {
   @BeforeAll
   static void start() throws Exception {
     certificate = SelfSignedCertificate.create(dir);
-    Path keys = Files.writeString(dir.resolve("keys.txt"), "user " + USER_KEY + "\n");
     engine = new EchoGenerator(4, 16, 2);
     server =
-        TestServer.start(
-            dir.resolve("data"),
+        TestServer.startWithKeys(
+            dir,
             engine,
+            "user " + USER_KEY + "\n",
             Map.of(
                 "security.tls_cert", certificate.certificate().toString(),
-                "security.tls_key", certificate.privateKey().toString(),
-                "security.api_keys_file", keys.toString()));
+                "security.tls_key", certificate.privateKey().toString()));
   }
 
   @AfterAll
