@@ -26,7 +26,8 @@ import sail.v1.PolicyServiceGrpcService;
  * One HTTP server, one port: requests whose content type starts with {@code application/grpc} go to
  * the {@link GrpcServer} (sail.v1 services, grpc.health.v1, reflection), everything else to a
  * vertx-web {@link Router} (OpenAI-style JSON, health, metrics). Handlers run on event loops and
- * never block.
+ * never block. Access control ({@link AccessControl}: API keys, roles, rate limits) sees every
+ * request of both kinds first; TLS, when configured, covers the whole port.
  */
 public final class ApiServer {
   private final Vertx vertx;
@@ -70,13 +71,7 @@ public final class ApiServer {
 
     // HTTP: JSON API, probes, metrics
     Router router = Router.router(vertx);
-    router
-        .route()
-        .handler(
-            new CrossOriginPolicy(
-                security.corsOrigins(),
-                security.apiKeys().isEmpty() && !security.insecureNoAuth(),
-                service.metrics()));
+    router.route().handler(new CrossOriginPolicy(security.corsOrigins(), service.metrics()));
     router.route().handler(access::handleHttp);
     router
         .route("/v1/*")

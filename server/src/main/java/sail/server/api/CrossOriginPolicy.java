@@ -10,31 +10,25 @@ import java.net.URI;
 import java.util.List;
 import java.util.Set;
 import sail.server.metrics.ServingMetrics;
-import sail.server.security.Loopback;
 
 /**
  * Which web pages may call the HTTP API from a browser. A request without {@code Origin} (curl,
  * SDKs, probes) or from the server's own origin (its web page) passes; an origin listed in {@code
  * security.cors_origins} gets CORS headers and preflight answers from vertx-web's {@link
  * CorsHandler}; any other origin is refused with 403 before it can change anything, since a browser
- * sends a "simple" cross-site POST without asking first.
- *
- * <p>Without API keys the server relies on listening on loopback only; a page on another site can
- * still reach it through DNS rebinding (its own name resolving to 127.0.0.1, making the request
- * look same-origin). In that mode a request whose {@code Host} is not a loopback name is refused
- * too.
+ * sends a "simple" cross-site POST without asking first. (Pages that reach a keyless loopback
+ * server through DNS rebinding look same-origin; {@link AccessControl} refuses those by their
+ * {@code Host}.)
  */
 final class CrossOriginPolicy implements Handler<RoutingContext> {
   private final Set<String> allowed;
   private final CorsHandler cors;
-  private final boolean loopbackHostOnly;
   private final ServingMetrics metrics;
 
   /**
    * @param origins cross-origin pages allowed to call, e.g. {@code https://app.example.com}
-   * @param loopbackHostOnly refuse requests whose {@code Host} is not a loopback name
    */
-  CrossOriginPolicy(List<String> origins, boolean loopbackHostOnly, ServingMetrics metrics) {
+  CrossOriginPolicy(List<String> origins, ServingMetrics metrics) {
     this.allowed = Set.copyOf(origins);
     this.cors =
         origins.isEmpty()
@@ -44,39 +38,26 @@ final class CrossOriginPolicy implements Handler<RoutingContext> {
                 .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
                 .allowedHeaders(Set.of("authorization", "content-type"))
                 .exposedHeaders(Set.of("retry-after"));
-    this.loopbackHostOnly = loopbackHostOnly;
     this.metrics = metrics;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    HostAndPort authority = request.authority();
-    if (loopbackHostOnly && authority != null && !Loopback.isLoopbackName(authority.host())) {
-      refuse(
-          ctx,
-          "Host "
-              + authority.host()
-              + " is not a loopback name; a server without API keys answers only requests"
-              + " addressed to localhost or 127.0.0.1");
-      return;
-    }
     String origin = request.getHeader("Origin");
     if (origin == null || isSameOrigin(request, origin)) {
       ctx.next();
     } else if (allowed.contains(origin)) {
       cors.handle(ctx);
     } else {
-      refuse(
+      HttpErrors.send(
           ctx,
-          "pages from origin "
-              + origin
-              + " may not call this server; add it to security.cors_origins (--cors-origin)");
+          new ApiException.PermissionDenied(
+              "pages from origin "
+                  + origin
+                  + " may not call this server; add it to security.cors_origins (--cors-origin)"),
+          metrics);
     }
-  }
-
-  private void refuse(RoutingContext ctx, String message) {
-    HttpErrors.send(ctx, new ApiException.PermissionDenied(message), metrics);
   }
 
   private static boolean isSameOrigin(HttpServerRequest request, String origin) {

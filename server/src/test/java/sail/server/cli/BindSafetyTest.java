@@ -3,12 +3,17 @@ package sail.server.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,6 +23,8 @@ import sail.server.config.ConfigLoader;
 import sail.server.testing.EchoGenerator;
 import sail.server.testing.TeeStream;
 import sail.server.testing.TestServer;
+import sail.v1.GetModelInfoRequest;
+import sail.v1.PolicyServiceGrpc;
 
 /**
  * Without keys the server stays on loopback: {@code sail serve --host 0.0.0.0} refuses to start
@@ -87,19 +94,47 @@ class BindSafetyTest {
       assertEquals(200, status(server.port(), "localhost:" + server.port()));
       // a page on attacker.example whose name now resolves to 127.0.0.1
       assertEquals(403, status(server.port(), "attacker.example:" + server.port()));
+      assertEquals(200, status(server.port(), "/health/live", "attacker.example"));
+      // the same for gRPC(-Web) by its :authority
+      assertEquals(Status.Code.OK, grpcStatus(server.port(), "localhost:" + server.port()));
+      assertEquals(
+          Status.Code.PERMISSION_DENIED,
+          grpcStatus(server.port(), "attacker.example:" + server.port()));
     } finally {
       engine.close();
     }
   }
 
-  /** One HTTP/1.1 request with a chosen Host header (the JDK client will not send one). */
+  static Status.Code grpcStatus(int port, String authority) throws Exception {
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("127.0.0.1", port)
+            .overrideAuthority(authority)
+            .usePlaintext()
+            .build();
+    try {
+      PolicyServiceGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .getModelInfo(GetModelInfoRequest.getDefaultInstance());
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
   static int status(int port, String host) throws Exception {
+    return status(port, "/v1/admin/status", host);
+  }
+
+  /** One HTTP/1.1 request with a chosen Host header (the JDK client will not send one). */
+  static int status(int port, String path, String host) throws Exception {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(10_000);
       socket
           .getOutputStream()
           .write(
-              ("GET /v1/admin/status HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
       return Integer.parseInt(head.substring(9, 12));
