@@ -399,8 +399,14 @@ class AuthTest {
     assertEquals(
         "request_too_large",
         new JsonObject(tooBig.body()).getJsonObject("error").getString("type"));
-    // without a key the body is never read
+    // without a key the body is never parsed
     assertEquals(401, send("POST", "/v1/completions", big, null, Map.of()).statusCode());
+    // and a large refused upload leaves the kept-alive connection usable
+    String huge = "{\"prompt\":\"" + "x".repeat(3 << 20) + "\"}";
+    for (int i = 0; i < 3; i++) {
+      assertEquals(401, send("POST", "/v1/completions", huge, null, Map.of()).statusCode());
+      assertEquals(200, send(ROUTES.get(0), Caller.USER).statusCode());
+    }
   }
 
   @Test
