@@ -34,9 +34,18 @@ public final class AccessPolicy {
     return Optional.of(USER_GRPC_SERVICES.contains(service) ? Role.USER : Role.ADMIN);
   }
 
+  /**
+   * The service of a {@code /service/method} path; anything else (more slashes, dot segments) gives
+   * an empty name, which the policy treats as unknown, i.e. admin only.
+   */
   private static String grpcService(String path) {
     int slash = path.indexOf('/', 1);
-    return slash < 0 ? path : path.substring(path.startsWith("/") ? 1 : 0, slash);
+    boolean wellFormed =
+        path.startsWith("/")
+            && slash > 1
+            && slash < path.length() - 1
+            && path.indexOf('/', slash + 1) < 0;
+    return wellFormed ? path.substring(1, slash) : "";
   }
 
   /**
@@ -47,9 +56,14 @@ public final class AccessPolicy {
    * needs admin, so nothing that changes state is open by accident.
    *
    * @param method the HTTP method name, e.g. {@code GET}
-   * @param path the request path without query
+   * @param rawPath the normalized request path without query
    */
-  public static Optional<Role> http(String method, String path) {
+  public static Optional<Role> http(String method, String rawPath) {
+    // the router serves /metrics at /metrics/ too, so the policy must read them alike
+    String path = rawPath;
+    while (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
     if (path.startsWith("/health/")) {
       return Optional.empty();
     } else if (path.equals("/metrics")) {

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sail.server.RunningServer;
 import sail.server.testing.EchoGenerator;
+import sail.server.testing.RawHttp;
 import sail.server.testing.TeeStream;
 import sail.server.testing.TestServer;
 import sail.v1.AdminServiceGrpcClient;
@@ -407,6 +408,35 @@ class AuthTest {
       assertEquals(401, send("POST", "/v1/completions", huge, null, Map.of()).statusCode());
       assertEquals(200, send(ROUTES.get(0), Caller.USER).statusCode());
     }
+  }
+
+  /** Paths that a naive prefix check would misread still need the admin key. */
+  @Test
+  void oddPathsCannotSneakPastThePolicy() throws Exception {
+    List<String> wrong = new ArrayList<>();
+    for (String path :
+        List.of(
+            "/v1/admin/status",
+            "//v1/admin/status",
+            "/v1//admin/status",
+            "/v1/./admin/status",
+            "/v1/x/../admin/status",
+            "/health/../v1/admin/status",
+            "/v1/admin/status/",
+            "/v1/%61dmin/status",
+            "/metrics/",
+            "/health/../metrics")) {
+      String host = "127.0.0.1:" + server.port();
+      int anonymous = RawHttp.get(server.port(), path, host, null);
+      int user = RawHttp.get(server.port(), path, host, "Bearer " + USER_KEY);
+      if ((anonymous != 401 && anonymous != 404) || (user != 403 && user != 404)) {
+        wrong.add(path + ": no key " + anonymous + ", user key " + user);
+      }
+    }
+    assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+    assertEquals(
+        200,
+        RawHttp.get(server.port(), "/v1/x/../admin/status", "localhost", "Bearer " + ADMIN_KEY));
   }
 
   @Test

@@ -9,8 +9,6 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +19,7 @@ import sail.server.RunningServer;
 import sail.server.ServerMain;
 import sail.server.config.ConfigLoader;
 import sail.server.testing.EchoGenerator;
+import sail.server.testing.RawHttp;
 import sail.server.testing.TeeStream;
 import sail.server.testing.TestServer;
 import sail.v1.GetModelInfoRequest;
@@ -94,7 +93,7 @@ class BindSafetyTest {
       assertEquals(200, status(server.port(), "localhost:" + server.port()));
       // a page on attacker.example whose name now resolves to 127.0.0.1
       assertEquals(403, status(server.port(), "attacker.example:" + server.port()));
-      assertEquals(200, status(server.port(), "/health/live", "attacker.example"));
+      assertEquals(200, RawHttp.get(server.port(), "/health/live", "attacker.example", null));
       // the same for gRPC(-Web) by its :authority
       assertEquals(Status.Code.OK, grpcStatus(server.port(), "localhost:" + server.port()));
       assertEquals(
@@ -124,20 +123,6 @@ class BindSafetyTest {
   }
 
   static int status(int port, String host) throws Exception {
-    return status(port, "/v1/admin/status", host);
-  }
-
-  /** One HTTP/1.1 request with a chosen Host header (the JDK client will not send one). */
-  static int status(int port, String path, String host) throws Exception {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-      socket.setSoTimeout(10_000);
-      socket
-          .getOutputStream()
-          .write(
-              ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      String head = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-      return Integer.parseInt(head.substring(9, 12));
-    }
+    return RawHttp.get(port, "/v1/admin/status", host, null);
   }
 }

@@ -23,6 +23,9 @@ class AccessPolicyTest {
     assertEquals(ADMIN, AccessPolicy.grpc("/sail.v2.NewService/Anything"));
     assertEquals(ADMIN, AccessPolicy.grpc("/grpc.health.v1.HealthX/Check"));
     assertEquals(ADMIN, AccessPolicy.grpc("garbage"));
+    assertEquals(ADMIN, AccessPolicy.grpc("/grpc.health.v1.Health/../sail.v1.AdminService/Status"));
+    assertEquals(ADMIN, AccessPolicy.grpc("/grpc.health.v1.Health/"));
+    assertEquals(ADMIN, AccessPolicy.grpc("//grpc.health.v1.Health/Check"));
   }
 
   @Test
@@ -30,6 +33,9 @@ class AccessPolicyTest {
     assertEquals(OPEN, AccessPolicy.http("GET", "/health/live"));
     assertEquals(OPEN, AccessPolicy.http("GET", "/health/ready"));
     assertEquals(ADMIN, AccessPolicy.http("GET", "/metrics"));
+    assertEquals(ADMIN, AccessPolicy.http("GET", "/metrics/"));
+    assertEquals(ADMIN, AccessPolicy.http("GET", "/metrics//"));
+    assertEquals(USER, AccessPolicy.http("POST", "/v1/completions/"));
     assertEquals(USER, AccessPolicy.http("POST", "/v1/chat/completions"));
     assertEquals(USER, AccessPolicy.http("POST", "/v1/completions"));
     assertEquals(USER, AccessPolicy.http("POST", "/v1/feedback"));
