@@ -19,6 +19,7 @@ import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
+import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.health.v1.HealthCheckRequest;
@@ -190,8 +191,10 @@ class AuthTest {
             Need.USER));
   }
 
+  record Outcome(GrpcStatus status, String message) {}
+
   /** Calls {@code rpc} as {@code caller}; returns the final status and message. */
-  static <Req, Resp> String[] call(Rpc<Req, Resp> rpc, Caller caller) {
+  static <Req, Resp> Outcome call(Rpc<Req, Resp> rpc, Caller caller) {
     GrpcClientResponse<Req, Resp> response =
         grpc.request(address, rpc.method())
             .compose(
@@ -209,7 +212,7 @@ class AuthTest {
     } catch (Exception failed) {
       // the status says why
     }
-    return new String[] {response.status().name(), response.statusMessage()};
+    return new Outcome(response.status(), response.statusMessage());
   }
 
   @Test
@@ -217,15 +220,17 @@ class AuthTest {
     List<String> wrong = new ArrayList<>();
     for (Rpc<?, ?> rpc : rpcs()) {
       for (Caller caller : Caller.values()) {
-        String[] got = call(rpc, caller);
+        Outcome got = call(rpc, caller);
         String refusal = caller.refusal(rpc.need());
-        String expected =
-            refusal == null
-                ? "not refused"
-                : refusal.equals("unauthenticated") ? "UNAUTHENTICATED" : "PERMISSION_DENIED";
-        boolean refused = got[0].equals("UNAUTHENTICATED") || got[0].equals("PERMISSION_DENIED");
-        if (refusal == null ? refused : !got[0].equals(expected)) {
-          wrong.add(rpc.method().fullMethodName() + " as " + caller + ": " + got[0] + " " + got[1]);
+        GrpcStatus expected =
+            "unauthenticated".equals(refusal)
+                ? GrpcStatus.UNAUTHENTICATED
+                : GrpcStatus.PERMISSION_DENIED;
+        boolean refused =
+            got.status() == GrpcStatus.UNAUTHENTICATED
+                || got.status() == GrpcStatus.PERMISSION_DENIED;
+        if (refusal == null ? refused : got.status() != expected) {
+          wrong.add(rpc.method().fullMethodName() + " as " + caller + ": " + got);
         }
       }
     }
@@ -236,19 +241,21 @@ class AuthTest {
   void grpcAllowedCallsReallyWorkAndRefusalsSayWhy() {
     GenerateRequest generate = GenerateRequest.newBuilder().setPrompt("hi").setMaxTokens(4).build();
     Rpc<GenerateRequest, ?> rpc = new Rpc<>(PolicyServiceGrpcClient.Generate, generate, Need.USER);
-    assertEquals("OK", call(rpc, Caller.USER)[0]);
+    assertEquals(GrpcStatus.OK, call(rpc, Caller.USER).status());
     assertEquals(
-        "OK",
+        GrpcStatus.OK,
         call(
-            new Rpc<>(
-                AdminServiceGrpcClient.Status, StatusRequest.getDefaultInstance(), Need.ADMIN),
-            Caller.ADMIN)[0]);
+                new Rpc<>(
+                    AdminServiceGrpcClient.Status, StatusRequest.getDefaultInstance(), Need.ADMIN),
+                Caller.ADMIN)
+            .status());
     assertEquals(
-        "OK",
+        GrpcStatus.OK,
         call(
-            new Rpc<>(HEALTH_CHECK, HealthCheckRequest.getDefaultInstance(), Need.OPEN),
-            Caller.NONE)[0]);
-    String[] forbidden =
+                new Rpc<>(HEALTH_CHECK, HealthCheckRequest.getDefaultInstance(), Need.OPEN),
+                Caller.NONE)
+            .status());
+    Outcome forbidden =
         call(
             new Rpc<>(
                 AdminServiceGrpcClient.PauseTraining,
@@ -257,7 +264,7 @@ class AuthTest {
             Caller.USER);
     assertEquals(
         "/sail.v1.AdminService/PauseTraining needs a key with role admin; this key has role user",
-        forbidden[1]);
+        forbidden.message());
   }
 
   /** A stock grpc-java client reads the trailers-only refusal, message included. */
