@@ -29,7 +29,11 @@ public final class BlockingSailClient implements AutoCloseable {
   private final Duration timeout;
 
   public BlockingSailClient(Target target, Duration timeout) {
-    this.client = new SailClient(vertx, target, timeout);
+    this(target, timeout, ClientSecurity.NONE);
+  }
+
+  public BlockingSailClient(Target target, Duration timeout, ClientSecurity security) {
+    this.client = new SailClient(vertx, target, timeout, security);
     this.timeout = timeout;
   }
 

@@ -40,11 +40,21 @@ public final class SailClient implements AutoCloseable {
   private final GrpcClient grpc;
   private final SocketAddress address;
   private final Duration timeout;
+  private final String authorization;
 
   public SailClient(Vertx vertx, Target target, Duration timeout) {
-    this.grpc = GrpcClient.client(vertx);
+    this(vertx, target, timeout, ClientSecurity.NONE);
+  }
+
+  /** A client that uses TLS and sends an API key as {@code security} says. */
+  public SailClient(Vertx vertx, Target target, Duration timeout, ClientSecurity security) {
+    this.grpc =
+        security.tls()
+            ? GrpcClient.client(vertx, security.httpOptions())
+            : GrpcClient.client(vertx);
     this.address = SocketAddress.inetSocketAddress(target.port(), target.host());
     this.timeout = timeout;
+    this.authorization = security.authorization();
   }
 
   public Future<GenerateResponse> generate(GenerateRequest request) {
@@ -140,7 +150,13 @@ public final class SailClient implements AutoCloseable {
 
   private <Req, Resp> Future<GrpcClientRequest<Req, Resp>> open(ServiceMethod<Resp, Req> method) {
     return grpc.request(address, method)
-        .map(call -> call.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        .map(
+            call -> {
+              if (authorization != null) {
+                call.headers().set("authorization", authorization);
+              }
+              return call.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            });
   }
 
   private <Req, Resp> Future<Resp> unary(ServiceMethod<Resp, Req> method, Req message) {

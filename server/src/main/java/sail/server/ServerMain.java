@@ -23,6 +23,7 @@ import sail.server.inference.EngineSettings;
 import sail.server.inference.InferenceEngine;
 import sail.server.inference.TextGenerator;
 import sail.server.metrics.ServingMetrics;
+import sail.server.security.Loopback;
 import sail.server.training.TrainerFactory;
 import sail.server.training.TrainerSettings;
 import sail.server.training.TrainerVerticle;
@@ -94,6 +95,31 @@ public final class ServerMain {
     LOG.info("online SAIL training started (step {})", loop.status().step());
   }
 
+  /**
+   * Says loudly when the configuration exposes the server: no keys beyond loopback (allowed only
+   * with insecure_no_auth), or keys sent in clear text beyond loopback.
+   */
+  private static void warnAboutExposure(ServerConfig config) {
+    ServerConfig.Security security = config.security();
+    String host = config.http().host();
+    LOG.info("access control: {}", security.apiKeys().isEmpty() ? "off" : security.apiKeys());
+    if (Loopback.isLoopbackAddress(host)) {
+      return;
+    }
+    if (security.apiKeys().isEmpty()) {
+      LOG.warn(
+          "!!! INSECURE: listening on {} WITHOUT API KEYS (--insecure-no-auth): anyone who can"
+              + " reach this port can generate, read status, and pause, roll back or checkpoint"
+              + " training. Configure --api-keys FILE unless a proxy in front authenticates. !!!",
+          host);
+    } else if (security.tls() == null) {
+      LOG.warn(
+          "listening on {} without TLS: API keys cross the network in clear text; configure"
+              + " --tls-cert and --tls-key, or terminate TLS in a proxy in front",
+          host);
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServeCommand()).execute(args));
   }
@@ -140,10 +166,12 @@ public final class ServerMain {
       ApiServer api = new ApiServer(vertx, config, service, registry);
       int port = api.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info(
-          "listening on {}:{} (gRPC and HTTP), data in {}",
+          "listening on {}:{} (gRPC and HTTP{}), data in {}",
           config.http().host(),
           port,
+          config.security().tls() == null ? "" : " over TLS",
           config.dataDir());
+      warnAboutExposure(config);
 
       TrafficLog finalLog = log;
       CompletableFuture<TextGenerator> loaded = new CompletableFuture<>();

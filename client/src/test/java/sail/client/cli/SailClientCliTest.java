@@ -42,6 +42,9 @@ class SailClientCliTest {
   static String target;
   static final List<FeedbackRequest> feedback = new ArrayList<>();
 
+  /** The authorization header of every Status call, "none" when absent. */
+  static final List<String> statusAuthorization = new ArrayList<>();
+
   static String lastMessage(GenerateRequest r) {
     return r.hasConversation()
         ? r.getConversation().getMessages(r.getConversation().getMessagesCount() - 1).getContent()
@@ -115,16 +118,21 @@ class SailClientCliTest {
                 }));
     grpc.callHandler(
         AdminServiceGrpcService.Status,
-        call ->
-            call.handler(
-                (StatusRequest r) ->
-                    call.response()
-                        .end(
-                            StatusResponse.newBuilder()
-                                .setModelVersion(3)
-                                .setCounts(Counts.newBuilder().setGenerations(10).setFeedback(4))
-                                .setReady(true)
-                                .build())));
+        call -> {
+          synchronized (statusAuthorization) {
+            String authorization = call.headers().get("authorization");
+            statusAuthorization.add(authorization == null ? "none" : authorization);
+          }
+          call.handler(
+              (StatusRequest r) ->
+                  call.response()
+                      .end(
+                          StatusResponse.newBuilder()
+                              .setModelVersion(3)
+                              .setCounts(Counts.newBuilder().setGenerations(10).setFeedback(4))
+                              .setReady(true)
+                              .build()));
+        });
     server = vertx.createHttpServer().requestHandler(grpc).listen(0, "127.0.0.1").await();
     target = "127.0.0.1:" + server.actualPort();
   }
@@ -222,6 +230,18 @@ class SailClientCliTest {
     assertEquals(10, json.getJsonObject("counts").getLong("generations"));
     assertEquals(4, json.getJsonObject("counts").getLong("feedback"));
     assertTrue(run("status", "--target", target).out().contains("generations 10, feedback 4"));
+  }
+
+  @Test
+  void apiKeyGoesOutAsBearerAuthorization() {
+    synchronized (statusAuthorization) {
+      statusAuthorization.clear();
+    }
+    Run r = run("status", "--target", target, "--api-key", "user-9d8c7b6a5f4e3d2c", "--json");
+    assertEquals(0, r.exit(), r.err());
+    synchronized (statusAuthorization) {
+      assertEquals(List.of("Bearer user-9d8c7b6a5f4e3d2c"), statusAuthorization);
+    }
   }
 
   @Test

@@ -57,6 +57,44 @@ public abstract sealed class ApiException extends RuntimeException {
     }
   }
 
+  /** No API key, or one the server does not know: UNAUTHENTICATED / 401. */
+  public static final class Unauthenticated extends ApiException {
+    public Unauthenticated(String message) {
+      super(message);
+    }
+  }
+
+  /** A valid API key whose role may not call this: PERMISSION_DENIED / 403. */
+  public static final class PermissionDenied extends ApiException {
+    public PermissionDenied(String message) {
+      super(message);
+    }
+  }
+
+  /** The caller is over its rate limit: RESOURCE_EXHAUSTED / 429 with Retry-After. */
+  public static final class RateLimited extends ApiException {
+    private final int retryAfterSeconds;
+
+    public RateLimited(String message, int retryAfterSeconds) {
+      super(message);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public int retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
+
+  /** Seconds a client should wait before retrying, for Overloaded and RateLimited; else 0. */
+  int retryAfterSeconds() {
+    if (this instanceof Overloaded overloaded) {
+      return overloaded.retryAfterSeconds();
+    } else if (this instanceof RateLimited limited) {
+      return limited.retryAfterSeconds();
+    }
+    return 0;
+  }
+
   /**
    * Translates the domain exceptions of the layers below into API errors; returns {@code null} for
    * anything unexpected (an internal error).

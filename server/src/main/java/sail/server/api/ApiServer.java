@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -25,7 +26,8 @@ import sail.v1.PolicyServiceGrpcService;
  * One HTTP server, one port: requests whose content type starts with {@code application/grpc} go to
  * the {@link GrpcServer} (sail.v1 services, grpc.health.v1, reflection), everything else to a
  * vertx-web {@link Router} (OpenAI-style JSON, health, metrics). Handlers run on event loops and
- * never block.
+ * never block. Access control ({@link AccessControl}: API keys, roles, rate limits) sees every
+ * request of both kinds first; TLS, when configured, covers the whole port.
  */
 public final class ApiServer {
   private final Vertx vertx;
@@ -63,8 +65,14 @@ public final class ApiServer {
     grpc.addService(health);
     grpc.addService(ReflectionService.v1());
 
+    // access control: API keys, roles and rate limits on both protocols; browser origins on HTTP
+    ServerConfig.Security security = config.security();
+    AccessControl access = new AccessControl(security, service.metrics());
+
     // HTTP: JSON API, probes, metrics
     Router router = Router.router(vertx);
+    router.route().handler(new CrossOriginPolicy(security.corsOrigins(), service.metrics()));
+    router.route().handler(access::handleHttp);
     router
         .route("/v1/*")
         .handler(BodyHandler.create(false).setBodyLimit(config.limits().maxBodyBytes()));
@@ -96,13 +104,25 @@ public final class ApiServer {
 
     HttpServerOptions options =
         new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
+    if (security.tls() != null) {
+      // ALPN offers h2 (gRPC) and http/1.1 (browsers, curl) on the same TLS port
+      options
+          .setSsl(true)
+          .setUseAlpn(true)
+          .setKeyCertOptions(
+              new PemKeyCertOptions()
+                  .setCertPath(security.tls().certificate().toString())
+                  .setKeyPath(security.tls().privateKey().toString()));
+    }
     server =
         vertx
             .createHttpServer(options)
             .requestHandler(
                 request -> {
                   if (isGrpc(request)) {
-                    grpc.handle(request);
+                    if (access.admitGrpc(request)) {
+                      grpc.handle(request);
+                    }
                   } else {
                     router.handle(request);
                   }

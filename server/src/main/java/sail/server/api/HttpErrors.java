@@ -28,8 +28,12 @@ final class HttpErrors {
       LOG.error("internal error on {} {}", ctx.request().method(), ctx.request().path(), error);
     }
     int status = status(api);
-    if (api instanceof ApiException.Overloaded overloaded) {
-      response.putHeader("Retry-After", Integer.toString(overloaded.retryAfterSeconds()));
+    if (api != null && api.retryAfterSeconds() > 0) {
+      response.putHeader("Retry-After", Integer.toString(api.retryAfterSeconds()));
+    }
+    if (api instanceof ApiException.Unauthenticated) {
+      // RFC 6750 section 3: a 401 names the scheme the client should use
+      response.putHeader("WWW-Authenticate", "Bearer");
     }
     if (response.headWritten()) {
       // a stream already started: report in-band, then end it
@@ -47,8 +51,12 @@ final class HttpErrors {
       return 400;
     } else if (api instanceof ApiException.NotFound) {
       return 404;
-    } else if (api instanceof ApiException.Overloaded) {
+    } else if (api instanceof ApiException.Overloaded || api instanceof ApiException.RateLimited) {
       return 429;
+    } else if (api instanceof ApiException.Unauthenticated) {
+      return 401;
+    } else if (api instanceof ApiException.PermissionDenied) {
+      return 403;
     } else if (api instanceof ApiException.Unavailable) {
       return 503;
     }
@@ -70,6 +78,8 @@ final class HttpErrors {
   private static String type(int status) {
     return switch (status) {
       case 400 -> "invalid_request_error";
+      case 401 -> "authentication_error";
+      case 403 -> "permission_error";
       case 404 -> "not_found_error";
       case 413 -> "request_too_large";
       case 429 -> "rate_limit_error";

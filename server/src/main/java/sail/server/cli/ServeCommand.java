@@ -2,6 +2,7 @@ package sail.server.cli;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -44,6 +45,43 @@ public final class ServeCommand implements Callable<Integer> {
   Integer queueCapacity;
 
   @Option(
+      names = "--api-keys",
+      paramLabel = "FILE",
+      description =
+          "API keys, one 'user KEY' or 'admin KEY' per line (or set SAIL_API_KEYS);"
+              + " without keys the server only binds loopback")
+  Path apiKeys;
+
+  @Option(
+      names = "--insecure-no-auth",
+      description = "allow a non-loopback --host without API keys (logs a loud warning)")
+  boolean insecureNoAuth;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "TLS certificate chain")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "TLS private key")
+  Path tlsKey;
+
+  @Option(
+      names = "--rate-limit",
+      paramLabel = "RPS",
+      description = "requests per second per API key (default: no limit)")
+  Double rateLimit;
+
+  @Option(
+      names = "--rate-burst",
+      paramLabel = "N",
+      description = "requests a key may send at once (default: one second's worth)")
+  Integer rateBurst;
+
+  @Option(
+      names = "--cors-origin",
+      paramLabel = "ORIGIN",
+      description = "another site whose pages may call the HTTP API, e.g. https://app.example.com")
+  List<String> corsOrigins;
+
+  @Option(
       names = "--set",
       paramLabel = "KEY=VALUE",
       description =
@@ -83,15 +121,40 @@ public final class ServeCommand implements Callable<Integer> {
     if (queueCapacity != null) {
       o.put("engine.queue_capacity", queueCapacity.toString());
     }
+    securityOverrides(o);
     o.putAll(settings);
     return o;
+  }
+
+  private void securityOverrides(Map<String, String> o) {
+    if (apiKeys != null) {
+      o.put("security.api_keys_file", apiKeys.toString());
+    }
+    if (insecureNoAuth) {
+      o.put("security.insecure_no_auth", "true");
+    }
+    if (tlsCert != null) {
+      o.put("security.tls_cert", tlsCert.toString());
+    }
+    if (tlsKey != null) {
+      o.put("security.tls_key", tlsKey.toString());
+    }
+    if (rateLimit != null) {
+      o.put("security.rate_limit_rps", rateLimit.toString());
+    }
+    if (rateBurst != null) {
+      o.put("security.rate_limit_burst", rateBurst.toString());
+    }
+    if (corsOrigins != null) {
+      o.put("security.cors_origins", String.join(",", corsOrigins));
+    }
   }
 
   @Override
   public Integer call() throws Exception {
     ServerConfig config;
     try {
-      config = ConfigLoader.load(configFile, overrides());
+      config = ConfigLoader.load(configFile, overrides(), System.getenv());
     } catch (ConfigException e) {
       System.err.println("sail serve: " + e.getMessage());
       return 2;

@@ -4,15 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import sail.server.security.ApiKeys;
+import sail.server.security.Loopback;
 
 /**
  * Builds a {@link ServerConfig} from defaults, an optional file and command-line overrides, in that
@@ -28,9 +34,13 @@ import java.util.TreeSet;
  * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
  * training.pairs  training.preset  training.batch_size  training.publish_every
  * training.checkpoint_every  training.learning_rate  training.cpu_share
+ * security.api_keys_file  security.insecure_no_auth  security.tls_cert  security.tls_key
+ * security.rate_limit_rps  security.rate_limit_burst  security.cors_origins
  * </pre>
  *
- * An unknown key is an error, so a typo never silently falls back to a default.
+ * An unknown key is an error, so a typo never silently falls back to a default. API keys come from
+ * {@code security.api_keys_file} or the environment variable {@value #API_KEYS_ENV} (same format,
+ * see {@link ApiKeys}), never from the config file itself, so the file can be shared.
  */
 public final class ConfigLoader {
   static final Set<String> KEYS =
@@ -56,7 +66,17 @@ public final class ConfigLoader {
           "training.publish_every",
           "training.checkpoint_every",
           "training.learning_rate",
-          "training.cpu_share");
+          "training.cpu_share",
+          "security.api_keys_file",
+          "security.insecure_no_auth",
+          "security.tls_cert",
+          "security.tls_key",
+          "security.rate_limit_rps",
+          "security.rate_limit_burst",
+          "security.cors_origins");
+
+  /** Environment variable that may hold the API keys instead of a key file. */
+  public static final String API_KEYS_ENV = "SAIL_API_KEYS";
 
   private ConfigLoader() {}
 
@@ -65,12 +85,21 @@ public final class ConfigLoader {
    * @param overrides dotted keys to values, e.g. from command-line flags
    */
   public static ServerConfig load(Path file, Map<String, String> overrides) throws ConfigException {
+    return load(file, overrides, Map.of());
+  }
+
+  /**
+   * @param environment the process environment; only {@value #API_KEYS_ENV} is read from it
+   */
+  public static ServerConfig load(
+      Path file, Map<String, String> overrides, Map<String, String> environment)
+      throws ConfigException {
     Map<String, String> values = new LinkedHashMap<>();
     if (file != null) {
       values.putAll(read(file));
     }
     values.putAll(overrides);
-    return build(values, file == null ? "flags" : file.toString());
+    return build(values, file == null ? "flags" : file.toString(), environment);
   }
 
   static Map<String, String> read(Path file) throws ConfigException {
@@ -114,6 +143,12 @@ public final class ConfigLoader {
   }
 
   static ServerConfig build(Map<String, String> values, String source) throws ConfigException {
+    return build(values, source, Map.of());
+  }
+
+  static ServerConfig build(
+      Map<String, String> values, String source, Map<String, String> environment)
+      throws ConfigException {
     Set<String> unknown = new TreeSet<>(values.keySet());
     unknown.removeAll(KEYS);
     if (!unknown.isEmpty()) {
@@ -172,7 +207,8 @@ public final class ConfigLoader {
         v.bool("train", d.train()),
         Duration.ofMillis(
             v.integer("drain_timeout_ms", (int) d.drainTimeout().toMillis(), 0, 3_600_000)),
-        training(v, source, d.training()));
+        training(v, source, d.training()),
+        security(v, source, http.host(), environment));
   }
 
   private static ServerConfig.Training training(Values v, String source, ServerConfig.Training d)
@@ -219,6 +255,109 @@ public final class ConfigLoader {
         cpuShare);
   }
 
+  private static ServerConfig.Security security(
+      Values v, String source, String host, Map<String, String> environment)
+      throws ConfigException {
+    ApiKeys keys = apiKeys(v.string("security.api_keys_file", null), environment.get(API_KEYS_ENV));
+    boolean insecure = v.bool("security.insecure_no_auth", false);
+    if (keys.isEmpty() && !insecure && !Loopback.isLoopbackAddress(host)) {
+      throw new ConfigException(
+          source
+              + ": http.host is "
+              + host
+              + ", which other machines can reach, but no API keys are configured, so anyone"
+              + " could generate and control training. Give keys with --api-keys FILE"
+              + " (security.api_keys_file) or "
+              + API_KEYS_ENV
+              + ", bind 127.0.0.1, or pass --insecure-no-auth (security.insecure_no_auth=true)"
+              + " to accept the risk");
+    }
+
+    String cert = v.string("security.tls_cert", null);
+    String key = v.string("security.tls_key", null);
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException(
+          source
+              + ": TLS needs both security.tls_cert and security.tls_key (--tls-cert, --tls-key)");
+    }
+    ServerConfig.Tls tls =
+        cert == null
+            ? null
+            : new ServerConfig.Tls(
+                readable(source, "security.tls_cert", cert),
+                readable(source, "security.tls_key", key));
+
+    double perSecond = v.decimal("security.rate_limit_rps", 0, 0, 1e6);
+    int burst =
+        v.integer(
+            "security.rate_limit_burst", (int) Math.max(1, Math.ceil(perSecond)), 1, 1_000_000);
+    ServerConfig.RateLimit rateLimit =
+        perSecond == 0 ? null : new ServerConfig.RateLimit(perSecond, burst);
+
+    List<String> origins = new ArrayList<>();
+    for (String origin : v.string("security.cors_origins", "").split(",")) {
+      if (!origin.isBlank()) {
+        origins.add(origin(source, origin.trim()));
+      }
+    }
+    return new ServerConfig.Security(keys, insecure, tls, rateLimit, origins);
+  }
+
+  private static ApiKeys apiKeys(String file, String fromEnvironment) throws ConfigException {
+    if (file != null && fromEnvironment != null) {
+      throw new ConfigException(
+          "API keys are given both in security.api_keys_file ("
+              + file
+              + ") and in "
+              + API_KEYS_ENV
+              + "; use one of them");
+    }
+    try {
+      if (file != null) {
+        return ApiKeys.parse(Files.readString(Path.of(file)), file);
+      } else if (fromEnvironment != null) {
+        return ApiKeys.parse(fromEnvironment, API_KEYS_ENV);
+      }
+      return ApiKeys.NONE;
+    } catch (IOException e) {
+      throw new ConfigException("cannot read API key file " + file + ": " + e, e);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("API keys: " + e.getMessage(), e);
+    }
+  }
+
+  private static Path readable(String source, String key, String value) throws ConfigException {
+    Path path = Path.of(value);
+    if (!Files.isReadable(path)) {
+      throw new ConfigException(source + ": " + key + " " + value + " is not a readable file");
+    }
+    return path;
+  }
+
+  /** An origin is {@code scheme://host[:port]} with nothing after it, as browsers send it. */
+  private static String origin(String source, String origin) throws ConfigException {
+    try {
+      URI uri = new URI(origin);
+      boolean web = "http".equals(uri.getScheme()) || "https".equals(uri.getScheme());
+      if (web
+          && uri.getHost() != null
+          && uri.getRawPath().isEmpty()
+          && uri.getRawQuery() == null
+          && uri.getRawFragment() == null
+          && uri.getRawUserInfo() == null) {
+        return origin;
+      }
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    throw new ConfigException(
+        source
+            + ": security.cors_origins entries must look like https://host or http://host:port,"
+            + " got '"
+            + origin
+            + "'");
+  }
+
   private record Values(Map<String, String> values, String source) {
     String string(String key, String fallback) {
       String value = values.get(key);
@@ -237,6 +376,24 @@ public final class ConfigLoader {
         throw new ConfigException(source + ": " + key + " must be an integer, got '" + value + "'");
       }
       if (parsed < min || parsed > max) {
+        throw new ConfigException(
+            source + ": " + key + " must be in [" + min + ", " + max + "], got " + parsed);
+      }
+      return parsed;
+    }
+
+    double decimal(String key, double fallback, double min, double max) throws ConfigException {
+      String value = values.get(key);
+      if (value == null) {
+        return fallback;
+      }
+      double parsed;
+      try {
+        parsed = Double.parseDouble(value.trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(source + ": " + key + " must be a number, got '" + value + "'");
+      }
+      if (!(parsed >= min && parsed <= max)) {
         throw new ConfigException(
             source + ": " + key + " must be in [" + min + ", " + max + "], got " + parsed);
       }

@@ -2,6 +2,8 @@ package sail.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import sail.server.security.ApiKeys;
 
 /**
  * Everything the server reads at start, validated once by {@link ConfigLoader}. Each record's
@@ -14,6 +16,7 @@ import java.time.Duration;
  * @param train whether online training runs beside serving (off with {@code --no-train})
  * @param drainTimeout how long a graceful stop waits for in-flight requests (default 30 s)
  * @param training online training settings (used when {@code train} is on)
+ * @param security API keys, TLS, rate limits and CORS
  */
 public record ServerConfig(
     Http http,
@@ -22,7 +25,8 @@ public record ServerConfig(
     Engine engine,
     boolean train,
     Duration drainTimeout,
-    Training training) {
+    Training training,
+    Security security) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -32,7 +36,8 @@ public record ServerConfig(
           Engine.DEFAULTS,
           true,
           Duration.ofSeconds(30),
-          Training.DEFAULTS);
+          Training.DEFAULTS,
+          Security.DEFAULTS);
 
   /**
    * @param host bind address; the default {@code 127.0.0.1} keeps the server off the network
@@ -91,4 +96,40 @@ public record ServerConfig(
       double cpuShare) {
     public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 1e-4, 1.0);
   }
+
+  /**
+   * @param apiKeys keys and their roles; {@link ApiKeys#NONE} (the default) turns access control
+   *     off, which is only allowed on a loopback {@code http.host} unless {@code insecureNoAuth}
+   * @param insecureNoAuth lets the server listen beyond loopback without keys (default false)
+   * @param tls certificate and private key for TLS on the one port; {@code null} (the default)
+   *     means plain text
+   * @param rateLimit requests per second per key; {@code null} (the default) means no limit
+   * @param corsOrigins origins other than the server's own whose pages may call the HTTP API
+   *     (default none: only the page the server itself serves)
+   */
+  public record Security(
+      ApiKeys apiKeys,
+      boolean insecureNoAuth,
+      Tls tls,
+      RateLimit rateLimit,
+      List<String> corsOrigins) {
+    public static final Security DEFAULTS =
+        new Security(ApiKeys.NONE, false, null, null, List.of());
+
+    public Security {
+      corsOrigins = List.copyOf(corsOrigins);
+    }
+  }
+
+  /**
+   * @param certificate PEM certificate chain, server certificate first
+   * @param privateKey PEM private key (PKCS#8 or PKCS#1)
+   */
+  public record Tls(Path certificate, Path privateKey) {}
+
+  /**
+   * @param perSecond sustained requests per second per key (per client address without keys)
+   * @param burst requests a caller may make at once after being idle
+   */
+  public record RateLimit(double perSecond, int burst) {}
 }

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  *   <li>{@code sail.generated.tokens} — completion tokens produced
  *   <li>{@code sail.generation.duration} — submit to last token, per candidate
  *   <li>{@code sail.generation.ttft} — submit to first text, per candidate
- *   <li>{@code sail.requests.rejected{reason}} — invalid, not_found, overloaded, unavailable
+ *   <li>{@code sail.requests.rejected{reason}} — invalid, not_found, overloaded, unavailable,
+ *       unauthenticated, permission_denied, rate_limited
  *   <li>{@code sail.feedback{rating}}, {@code sail.preferences} — acknowledged events
  *   <li>{@code sail.engine.queued}, {@code sail.engine.active}, {@code sail.traffic_log.pending} —
  *       gauges

@@ -1,5 +1,6 @@
 package sail.server.testing;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -24,6 +25,18 @@ public final class TestServer {
     RunningServer server = ServerMain.start(ConfigLoader.load(null, keys), config -> engine);
     server.engineLoaded().get(10, TimeUnit.SECONDS);
     return server;
+  }
+
+  /**
+   * Starts with API keys: writes {@code keys} (key file format) to {@code dir/keys.txt}; data goes
+   * to {@code dir/data}.
+   */
+  public static RunningServer startWithKeys(
+      Path dir, EchoGenerator engine, String keys, Map<String, String> extra) throws Exception {
+    Path file = Files.writeString(dir.resolve("keys.txt"), keys);
+    Map<String, String> config = new HashMap<>(extra);
+    config.put("security.api_keys_file", file.toString());
+    return start(dir.resolve("data"), engine, config);
   }
 
   public static RunningServer start(Path dataDir, EchoGenerator engine) throws Exception {
