@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -68,10 +69,10 @@ class WebBrowserTest {
     Optional<Path> driver = binary("SAIL_CHROMEDRIVER", "chromedriver");
     if (chromium.isEmpty() || driver.isEmpty()) {
       skipReason =
-          "no "
-              + (chromium.isEmpty() ? "chromium" : "chromedriver")
-              + " binary on PATH: install them (apt-get install -y chromium chromium-driver) or"
-              + " set SAIL_CHROMIUM / SAIL_CHROMEDRIVER";
+          (chromium.isEmpty() ? "no chromium binary (SAIL_CHROMIUM, else PATH)" : "")
+              + (chromium.isEmpty() && driver.isEmpty() ? " and " : "")
+              + (driver.isEmpty() ? "no chromedriver binary (SAIL_CHROMEDRIVER, else PATH)" : "")
+              + "; install them with apt-get install -y chromium chromium-driver";
       return;
     }
     ChromeOptions options = new ChromeOptions();
@@ -217,6 +218,27 @@ class WebBrowserTest {
     assertEquals(Rating.UP, rating.rating());
     assertEquals(version, rating.generation().modelVersion());
     assertEquals(List.of(), browserErrors());
+  }
+
+  @Test
+  void anEnteredApiKeyIsSentAsBearerTokenAndClearingItStops() {
+    assumeBrowser();
+    browser.get(http.url("/"));
+    browser.findElement(By.cssSelector(".settings summary")).click();
+    WebElement key = browser.findElement(By.id("api-key"));
+    key.sendKeys("test-key-123");
+    key.sendKeys(Keys.TAB); // commits the field ("change")
+    assertEquals(
+        "Bearer test-key-123", script("return Sail.headers({}).Authorization;"), "after typing");
+    // kept across a reload, and shared with the dashboard
+    browser.get(http.url("/dashboard"));
+    assertEquals("Bearer test-key-123", script("return Sail.headers({}).Authorization;"));
+    browser.findElement(By.cssSelector(".settings summary")).click();
+    WebElement dashboardKey = browser.findElement(By.id("api-key"));
+    assertEquals("test-key-123", dashboardKey.getAttribute("value"));
+    dashboardKey.clear();
+    dashboardKey.sendKeys(Keys.TAB);
+    assertEquals(null, script("return Sail.headers({}).Authorization ?? null;"), "after clearing");
   }
 
   @Test
