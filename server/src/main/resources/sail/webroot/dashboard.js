@@ -156,12 +156,17 @@
     }
   }
 
-  /** Series from the Prometheus text format whose name marks them as training or evaluation. */
-  function trainingMeters(text) {
+  // The serving meters, drawn above from the dashboard history; every other sail_ series (training,
+  // evaluation, whatever the server adds) is listed as it comes.
+  const SERVING_METERS =
+    /^sail_(generations|generated_tokens|generation_duration|generation_ttft|requests_rejected|feedback|preferences|engine_|traffic_log_)/;
+
+  /** The sail_ series of the Prometheus text format that are not serving meters. */
+  function otherMeters(text) {
     const out = [];
     for (const line of text.split('\n')) {
-      const match = /^(sail_(?:training|train|eval|evaluation|reward)\w*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-      if (match && !match[1].endsWith('_bucket')) {
+      const match = /^(sail_\w*)(\{[^}]*\})?\s+(\S+)/.exec(line);
+      if (match && !SERVING_METERS.test(match[1]) && !match[1].endsWith('_bucket')) {
         out.push({name: match[1], labels: match[2] || '', value: Number(match[3])});
       }
     }
@@ -198,6 +203,9 @@
     setTile('t-state', training ? training.state.toLowerCase() : 'off');
     setTile('t-step', training ? String(training.step) : '—');
     setTile('t-loss', Sail.format(training && training.last_loss, 4));
+    const steps = samples.filter((s) => s.step_report);
+    const lastStep = steps.length ? steps[steps.length - 1].step_report : {};
+    setTile('t-step-seconds', Sail.format(lastStep.seconds, 2));
     const kl = training && klCheck(training.guards);
     setTile('t-kl', kl ? `${Sail.format(kl.value, 3)} ≤ ${Sail.format(kl.bound, 2)}` : '—');
     // not in the status yet on every server: the status field when present, else a meter
@@ -236,7 +244,7 @@
       for (const entry of history.samples.concat(history.publishes)) {
         after = Math.max(after, entry.seq);
       }
-      const meters = trainingMeters(metricsText);
+      const meters = otherMeters(metricsText);
       renderTiles(status, meters);
       renderPublishes();
       renderMeters(meters);

@@ -299,6 +299,15 @@ class WebBrowserTest {
     assertTrue(chartPoints("loss") >= 1, "loss points");
     assertTrue(chartPoints("kl") >= 1, "KL points");
     assertTrue(chartPoints("version") >= 2, "version points");
+    // the meters table lists what the charts do not: no serving meter appears in it
+    for (WebElement row : browser.findElements(By.cssSelector("#meters tr td:first-child"))) {
+      assertFalse(
+          row.getText()
+              .matches(
+                  "sail_(generat|engine_|traffic_log|requests_rejected|feedback|preferences).*"),
+          row.getText());
+    }
+    assertFalse(browser.findElement(By.id("t-step-seconds")).getText().equals("—"));
     WebElement publishRow = waitFor("#publishes tr td.pass, #publishes tr td.fail");
     assertTrue(publishRow.getText().matches("published|skipped"), publishRow.getText());
     // the whole page in one picture
