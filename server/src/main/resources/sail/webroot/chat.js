@@ -131,6 +131,7 @@
       button.type = 'button';
       button.dataset.rating = rating;
       button.title = rating === 'up' ? 'Good reply' : 'Bad reply';
+      button.setAttribute('aria-label', button.title);
       button.addEventListener('click', async () => {
         ack.textContent = 'saving…';
         try {
@@ -254,7 +255,8 @@
     send(text);
   });
   promptEl.addEventListener('keydown', (event) => {
-    if (event.key === 'Enter' && !event.shiftKey) {
+    // Enter while an input method is composing a character belongs to the input method
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       form.requestSubmit();
     }
