@@ -61,10 +61,11 @@
       {replies: {}},
       [{scale: 'replies', side: 1, grid: {show: false}}],
     ),
+    // a period without replies has no latency: draw every point, or a lone busy second is invisible
     latency: chart('c-latency', true, 'time', [
-      series('mean', 0),
-      series('p95', 3),
-      series('first text', 2),
+      series('mean', 0, {points: {show: true, size: 5}}),
+      series('p95', 3, {points: {show: true, size: 5}}),
+      series('first text', 2, {points: {show: true, size: 5}}),
     ]),
   };
 
@@ -198,7 +199,6 @@
 
   function renderTiles(status, meters) {
     const training = status.training;
-    const last = samples.length ? samples[samples.length - 1] : {};
     setTile('t-version', String(status.model_version));
     setTile('t-state', training ? training.state.toLowerCase() : 'off');
     setTile('t-step', training ? String(training.step) : '—');
@@ -214,8 +214,12 @@
     setTile('t-reward-accuracy', Sail.format(rewardAccuracy, 3));
     const winRate = (status.evaluation && status.evaluation.win_rate) ?? meter(meters, /win_?rate/);
     setTile('t-win-rate', Sail.format(winRate, 3));
-    setTile('t-tokens', Sail.format(last.tokens_per_s, 1));
-    setTile('t-p95', Sail.format(last.latency_p95_ms, 0));
+    // one second is mostly idle or busy: the tile averages the last ten
+    const recent = samples.slice(-10).filter((s) => s.tokens_per_s !== null);
+    const tokens = recent.reduce((sum, s) => sum + s.tokens_per_s, 0) / recent.length;
+    setTile('t-tokens', Sail.format(recent.length ? tokens : null, 1));
+    const withLatency = samples.filter((s) => s.latency_p95_ms !== null);
+    setTile('t-p95', Sail.format(withLatency.length ? withLatency.pop().latency_p95_ms : null, 0));
     setTile('t-queue', `${status.queued} / ${status.active}`);
     setTile('t-generations', String(status.counts.generations));
     setTile('t-feedback', `${status.counts.feedback} / ${status.counts.preferences}`);

@@ -275,6 +275,13 @@ class WebBrowserTest {
   void dashboardShowsTrainingAndServingLive() throws Exception {
     assumeBrowser();
     awaitTrainingHistory();
+    // a reply for the serving tiles to show
+    assertEquals(
+        200,
+        http.postJson(
+                "/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}],\"max_tokens\":8}")
+            .statusCode());
     browser.get(http.url("/dashboard"));
     browserErrors();
     // two polls: the second shows what changed after the first
@@ -308,6 +315,8 @@ class WebBrowserTest {
           row.getText());
     }
     assertFalse(browser.findElement(By.id("t-step-seconds")).getText().equals("—"));
+    String p95 = browser.findElement(By.id("t-p95")).getText();
+    assertTrue(Double.parseDouble(p95) > 0, "p95 tile " + p95);
     WebElement publishRow = waitFor("#publishes tr td.pass, #publishes tr td.fail");
     assertTrue(publishRow.getText().matches("published|skipped"), publishRow.getText());
     // the whole page in one picture
