@@ -48,39 +48,21 @@
    */
   async function streamChat(body, signal, onChoice) {
     const response = await Sail.request('POST', '/v1/chat/completions', body, signal);
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const {value, done} = await reader.read();
-      if (done) {
-        throw new Error('the stream ended before [DONE]');
+    const finished = await Sail.readEvents(response.body, (data) => {
+      if (data === '[DONE]') {
+        return false;
       }
-      buffer += decoder.decode(value, {stream: true}).replace(/\r\n/g, '\n');
-      // events are separated by a blank line; a partial event waits for the next read
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = event
-          .split('\n')
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).replace(/^ /, ''))
-          .join('\n');
-        if (!data) {
-          continue;
-        }
-        if (data === '[DONE]') {
-          return;
-        }
-        const chunk = JSON.parse(data);
-        if (chunk.error) {
-          throw new Error(chunk.error.message);
-        }
-        for (const choice of chunk.choices || []) {
-          onChoice(choice);
-        }
+      const chunk = JSON.parse(data);
+      if (chunk.error) {
+        throw new Error(chunk.error.message);
       }
+      for (const choice of chunk.choices || []) {
+        onChoice(choice);
+      }
+      return true;
+    });
+    if (!finished) {
+      throw new Error('the stream ended before [DONE]');
     }
   }
 

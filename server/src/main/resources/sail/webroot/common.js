@@ -57,6 +57,51 @@ const Sail = (() => {
     return (await request('POST', path, body)).json();
   }
 
+  /**
+   * Reads a server-sent-events body (a ReadableStream of UTF-8 bytes) and calls `onData(data)` with
+   * the data of each event, in order, however the bytes are split across reads. Stops when
+   * `onData` returns `false` (resolves true) or at the end of the stream (resolves false).
+   */
+  async function readEvents(stream, onData) {
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const {value, done} = await reader.read();
+      if (done) {
+        return false;
+      }
+      // stream mode keeps a character whose bytes straddle two reads whole; CRLF is normalised on
+      // the whole buffer, as its CR and LF may come in different reads
+      buffer = (buffer + decoder.decode(value, {stream: true})).replace(/\r\n/g, '\n');
+      // events end with a blank line; a partial event waits for the next read
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = event
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).replace(/^ /, ''))
+          .join('\n');
+        if (!data) {
+          continue;
+        }
+        let more;
+        try {
+          more = onData(data);
+        } catch (e) {
+          reader.cancel();
+          throw e;
+        }
+        if (more === false) {
+          await reader.cancel();
+          return true;
+        }
+      }
+    }
+  }
+
   /** Shows the stored key in `input` and stores what the user types (empty removes it). */
   function bindKeyField(input) {
     input.value = apiKey();
@@ -77,5 +122,15 @@ const Sail = (() => {
       : Number(value).toFixed(digits);
   }
 
-  return {headers, errorMessage, request, getJson, getText, postJson, bindKeyField, format};
+  return {
+    headers,
+    errorMessage,
+    request,
+    getJson,
+    getText,
+    postJson,
+    readEvents,
+    bindKeyField,
+    format,
+  };
 })();

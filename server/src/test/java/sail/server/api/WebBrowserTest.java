@@ -220,6 +220,62 @@ class WebBrowserTest {
     assertEquals(List.of(), browserErrors());
   }
 
+  /**
+   * The page's event-stream reader gets the same events however the bytes are cut: at every byte of
+   * a body with a multi-byte character, comments, a multi-line event and CRLF line ends.
+   */
+  @Test
+  void eventStreamReaderIsIndifferentToWhereReadsSplit() {
+    assumeBrowser();
+    browser.get(http.url("/"));
+    browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    Object outcomes =
+        ((JavascriptExecutor) browser)
+            .executeAsyncScript(
+                """
+                const done = arguments[arguments.length - 1];
+                const body = 'data: {"a":"h\\u00e9llo \\u{1F44D}"}\\n\\n: a comment\\n\\n'
+                    + 'data: line1\\ndata: line2\\r\\n\\r\\nevent: x\\ndata: [DONE]\\n\\n'
+                    + 'data: never read\\n\\n';
+                const bytes = new TextEncoder().encode(body);
+                function streamOf(parts) {
+                  return new ReadableStream({start(c) { parts.forEach((p) => c.enqueue(p)); c.close(); }});
+                }
+                async function read(parts) {
+                  const seen = [];
+                  const stopped = await Sail.readEvents(streamOf(parts), (d) => {
+                    seen.push(d);
+                    return d !== '[DONE]';
+                  });
+                  return JSON.stringify([stopped, seen]);
+                }
+                (async () => {
+                  const outcomes = new Set();
+                  for (let cut = 0; cut <= bytes.length; cut++) {
+                    outcomes.add(await read([bytes.slice(0, cut), bytes.slice(cut)]));
+                  }
+                  outcomes.add(await read(Array.from(bytes, (b) => new Uint8Array([b]))));
+                  // without [DONE] the reader reports that the stream just ended
+                  outcomes.add(await read([new TextEncoder().encode('data: x\\n\\ndata: y')]));
+                  done(Array.from(outcomes));
+                })().catch((e) => done(['error: ' + e]));
+                """);
+    JsonArray everyCut =
+        new JsonArray()
+            .add(true)
+            .add(
+                new JsonArray()
+                    .add("{\"a\":\"h\u00e9llo \uD83D\uDC4D\"}")
+                    .add("line1\nline2")
+                    .add("[DONE]"));
+    JsonArray unfinished = new JsonArray().add(false).add(new JsonArray().add("x"));
+    List<JsonArray> seen = new ArrayList<>();
+    for (Object outcome : (List<?>) outcomes) {
+      seen.add(new JsonArray(String.valueOf(outcome)));
+    }
+    assertEquals(List.of(everyCut, unfinished), seen);
+  }
+
   @Test
   void anEnteredApiKeyIsSentAsBearerTokenAndClearingItStops() {
     assumeBrowser();
