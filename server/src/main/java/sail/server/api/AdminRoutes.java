@@ -62,21 +62,26 @@ final class AdminRoutes {
       out.put("last_loss", t.lastStep().loss()).put("last_mean_s", t.lastStep().meanS());
     }
     if (t.lastPublish() != null) {
-      JsonArray guards = new JsonArray();
-      for (GuardReport.Check check : t.lastPublish().guards().checks()) {
-        guards.add(
-            new JsonObject()
-                .put("name", check.guard().name())
-                .put("value", check.value())
-                .put("bound", check.bound())
-                .put("passed", check.passed()));
-      }
       out.put("last_publish_step", t.lastPublish().step())
           .put("last_publish_passed", t.lastPublish().published())
           .put("last_publish_ms", t.lastPublish().publishMillis())
-          .put("guards", guards);
+          .put("guards", guards(t.lastPublish().guards()));
     }
     return out;
+  }
+
+  /** One {@code {name, value, bound, passed}} object per guard checked. */
+  static JsonArray guards(GuardReport report) {
+    JsonArray guards = new JsonArray();
+    for (GuardReport.Check check : report.checks()) {
+      guards.add(
+          new JsonObject()
+              .put("name", check.guard().name())
+              .put("value", check.value())
+              .put("bound", check.bound())
+              .put("passed", check.passed()));
+    }
+    return guards;
   }
 
   private void control(RoutingContext ctx, java.util.function.Consumer<TrainingLoop> op) {

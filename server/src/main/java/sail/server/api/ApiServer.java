@@ -85,6 +85,8 @@ public final class ApiServer {
     if (prometheus != null) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(prometheus));
     }
+    // browser pages and the dashboard's history; last, as its static handler takes any GET path
+    new WebRoutes(vertx, service).mount(router);
     router.errorHandler(
         413,
         ctx ->

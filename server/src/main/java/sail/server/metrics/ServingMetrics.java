@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -118,6 +119,21 @@ public final class ServingMetrics {
     if (ttftNanos >= 0) {
       ttft.record(Duration.ofNanos(ttftNanos));
     }
+  }
+
+  /**
+   * Cumulative serving totals since start. Two snapshots taken some seconds apart give the rates
+   * and latencies of the window between them (the dashboard's serving history).
+   *
+   * @param completionTokens {@code sail.generated.tokens} so far
+   * @param duration {@code sail.generation.duration}: count, total and cumulative buckets
+   * @param ttft {@code sail.generation.ttft}: count, total and cumulative buckets
+   */
+  public record Totals(
+      double completionTokens, HistogramSnapshot duration, HistogramSnapshot ttft) {}
+
+  public Totals totals() {
+    return new Totals(tokens.count(), duration.takeSnapshot(), ttft.takeSnapshot());
   }
 
   public void rejected(String reason) {
