@@ -67,8 +67,9 @@ public final class RunningServer implements AutoCloseable {
 
   /**
    * Graceful stop: refuse new requests (readiness 503, generation UNAVAILABLE), stop accepting
-   * connections, wait up to the drain timeout for in-flight requests, then close the engine, the
-   * traffic log (everything queued is committed) and Vert.x. Blocks; idempotent.
+   * connections, wait up to the drain timeout for in-flight requests, then close Vert.x (the
+   * trainer finishes its step), the engine and the traffic log (everything queued is committed).
+   * Blocks; idempotent.
    */
   @Override
   public void close() {
@@ -91,6 +92,12 @@ public final class RunningServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("graceful shutdown incomplete: {}", e.toString());
     }
+    // Vert.x first: undeploying the trainer waits for a running step, which uses the engine's model
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("closing Vert.x: {}", e.toString());
+    }
     TextGenerator engine = engineLoaded.getNow(null);
     if (engine instanceof AutoCloseable closeable) {
       try {
@@ -100,11 +107,6 @@ public final class RunningServer implements AutoCloseable {
       }
     }
     log.close();
-    try {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      LOG.warn("closing Vert.x: {}", e.toString());
-    }
     stopped.countDown();
     LOG.info("stopped");
   }

@@ -84,7 +84,7 @@ public record ServerConfig(
    * @param batchSize preference rows per step (16)
    * @param publishEvery steps between guarded publishes (10)
    * @param checkpointEvery steps between training checkpoints (50)
-   * @param learningRate AdamW learning rate (1e-4)
+   * @param learningRate AdamW learning rate (3e-5)
    */
   public record Training(
       Path pairs,
@@ -94,7 +94,7 @@ public record ServerConfig(
       int checkpointEvery,
       double learningRate,
       double cpuShare) {
-    public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 1e-4, 1.0);
+    public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 3e-5, 1.0);
   }
 
   /**

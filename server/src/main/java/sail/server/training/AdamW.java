@@ -113,6 +113,15 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
+  /**
+   * Forgets the moment estimates and the step count: after the weights were reset to an earlier
+   * version, the old moments would push them straight back the way that failed.
+   */
+  public void reset() {
+    closeMoments();
+    step = 0;
+  }
+
   /** Moment estimates as named arrays ({@code m/NAME}, {@code v/NAME}) for a checkpoint. */
   public NDList state() {
     NDList state = new NDList();

@@ -369,6 +369,7 @@ public final class SailTrainer implements AutoCloseable {
         } finally {
           served.weights().release();
         }
+        optimizer.reset();
       }
       lastPublish = new PublishReport(step, false, registry.currentVersion(), guards, 0);
       return lastPublish;
@@ -488,6 +489,7 @@ public final class SailTrainer implements AutoCloseable {
     WeightSnapshot snapshot =
         WeightSnapshot.read(dir.resolve(Checkpoint.WEIGHTS), model.block(), model.device());
     snapshot.copyInto(model.block());
+    optimizer.reset();
     registry.rollbackTo(version, snapshot);
   }
 

@@ -72,7 +72,13 @@ public final class TrainerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    loop.pause();
-    return executor.close();
+    // wait on a worker for a running step to end, so the model is not closed under it
+    return vertx
+        .executeBlocking(
+            () -> {
+              loop.stop();
+              return null;
+            })
+        .compose(v -> executor.close());
   }
 }

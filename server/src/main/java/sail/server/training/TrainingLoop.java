@@ -42,6 +42,8 @@ public final class TrainingLoop {
   private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
   private final sail.server.registry.ModelRegistry registry;
   private volatile State state = State.RUNNING;
+  private volatile boolean stopped;
+  private final Object stepLock = new Object();
 
   /**
    * @param servingQueue requests waiting in the serving engine (read before each step)
@@ -59,6 +61,26 @@ public final class TrainingLoop {
    * @return true if a step ran (call again at once), false if the caller should wait a little
    */
   public boolean tick() {
+    synchronized (stepLock) {
+      return tickLocked();
+    }
+  }
+
+  /**
+   * Stops training for good: no step starts after this returns, and a step that was running has
+   * finished. Blocks; call it before closing the model the trainer uses.
+   */
+  public void stop() {
+    stopped = true;
+    synchronized (stepLock) {
+      state = State.PAUSED;
+    }
+  }
+
+  private boolean tickLocked() {
+    if (stopped) {
+      return false;
+    }
     // one intra-op thread: the engine thread has the other core (stack-notes.md, "Threads")
     sail.server.model.GradMode.setThreadsForThisThread(1);
     Runnable command;
