@@ -91,6 +91,9 @@ public final class RunningServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("graceful shutdown incomplete: {}", e.toString());
     }
+    if (service.evaluator() != null) {
+      service.evaluator().close();
+    }
     TextGenerator engine = engineLoaded.getNow(null);
     if (engine instanceof AutoCloseable closeable) {
       try {

@@ -18,11 +18,17 @@ import sail.server.api.RequestValidator;
 import sail.server.cli.ServeCommand;
 import sail.server.config.ServerConfig;
 import sail.server.data.TrafficLog;
+import sail.server.evaluation.Evaluator;
+import sail.server.evaluation.Judges;
+import sail.server.evaluation.ModelVersions;
 import sail.server.inference.EngineLoader;
 import sail.server.inference.EngineSettings;
 import sail.server.inference.InferenceEngine;
 import sail.server.inference.TextGenerator;
 import sail.server.metrics.ServingMetrics;
+import sail.server.registry.ModelRegistry;
+import sail.server.task.Prompt;
+import sail.server.task.PromptSets;
 import sail.server.training.TrainerFactory;
 import sail.server.training.TrainerSettings;
 import sail.server.training.TrainerVerticle;
@@ -94,6 +100,27 @@ public final class ServerMain {
     LOG.info("online SAIL training started (step {})", loop.status().step());
   }
 
+  /**
+   * The evaluator of the Evaluate admin call: the version served now is its reference, the
+   * trainer's kept versions (if training runs) can be evaluated too.
+   */
+  private static Evaluator evaluator(
+      ServerConfig config, InferenceEngine engine, GenerationService service) {
+    ModelRegistry registry = engine.registry();
+    ModelVersions versions =
+        new ModelVersions(
+            registry,
+            registry.acquire(),
+            () -> service.training() == null ? null : service.training().trainer().versions());
+    return new Evaluator(
+        registry.model(),
+        versions,
+        Judges.annotator(config.evaluation().judge()),
+        config.evaluation().judge(),
+        PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList(),
+        Evaluator.Settings.defaults());
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new ServeCommand()).execute(args));
   }
@@ -153,6 +180,10 @@ public final class ServerMain {
                 try {
                   TextGenerator engine = engineFactory.create(config);
                   service.engineReady(engine);
+                  if (engine instanceof InferenceEngine inference) {
+                    // before training starts: the reference is the version loaded from disk
+                    service.evaluationReady(evaluator(config, inference, service));
+                  }
                   if (config.train() && engine instanceof InferenceEngine inference) {
                     startTraining(vertx, config, inference, service, finalLog);
                   }

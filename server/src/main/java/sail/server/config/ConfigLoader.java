@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import sail.server.evaluation.Judges;
 
 /**
  * Builds a {@link ServerConfig} from defaults, an optional file and command-line overrides, in that
@@ -28,6 +29,7 @@ import java.util.TreeSet;
  * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
  * training.pairs  training.preset  training.batch_size  training.publish_every
  * training.checkpoint_every  training.learning_rate
+ * evaluation.judge
  * </pre>
  *
  * An unknown key is an error, so a typo never silently falls back to a default.
@@ -55,7 +57,8 @@ public final class ConfigLoader {
           "training.batch_size",
           "training.publish_every",
           "training.checkpoint_every",
-          "training.learning_rate");
+          "training.learning_rate",
+          "evaluation.judge");
 
   private ConfigLoader() {}
 
@@ -171,7 +174,19 @@ public final class ConfigLoader {
         v.bool("train", d.train()),
         Duration.ofMillis(
             v.integer("drain_timeout_ms", (int) d.drainTimeout().toMillis(), 0, 3_600_000)),
-        training(v, source, d.training()));
+        training(v, source, d.training()),
+        evaluation(v, source, d.evaluation()));
+  }
+
+  private static ServerConfig.Evaluation evaluation(
+      Values v, String source, ServerConfig.Evaluation d) throws ConfigException {
+    String judge = v.string("evaluation.judge", d.judge());
+    try {
+      Judges.validate(judge);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source + ": evaluation.judge: " + e.getMessage());
+    }
+    return new ServerConfig.Evaluation(judge);
   }
 
   private static ServerConfig.Training training(Values v, String source, ServerConfig.Training d)

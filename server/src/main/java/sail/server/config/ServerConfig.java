@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param train whether online training runs beside serving (off with {@code --no-train})
  * @param drainTimeout how long a graceful stop waits for in-flight requests (default 30 s)
  * @param training online training settings (used when {@code train} is on)
+ * @param evaluation settings of the Evaluate admin call
  */
 public record ServerConfig(
     Http http,
@@ -22,7 +23,8 @@ public record ServerConfig(
     Engine engine,
     boolean train,
     Duration drainTimeout,
-    Training training) {
+    Training training,
+    Evaluation evaluation) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -32,7 +34,8 @@ public record ServerConfig(
           Engine.DEFAULTS,
           true,
           Duration.ofSeconds(30),
-          Training.DEFAULTS);
+          Training.DEFAULTS,
+          Evaluation.DEFAULTS);
 
   /**
    * @param host bind address; the default {@code 127.0.0.1} keeps the server off the network
@@ -88,5 +91,14 @@ public record ServerConfig(
       int checkpointEvery,
       double learningRate) {
     public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 1e-4);
+  }
+
+  /**
+   * @param judge who decides each comparison of an evaluation: {@code annotator:positive-sentiment}
+   *     (the default task's simulated annotator) or {@code annotator:topic:<name>} (see {@code
+   *     sail.server.evaluation.Judges})
+   */
+  public record Evaluation(String judge) {
+    public static final Evaluation DEFAULTS = new Evaluation("annotator:positive-sentiment");
   }
 }

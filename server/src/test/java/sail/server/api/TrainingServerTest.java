@@ -3,18 +3,13 @@ package sail.server.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -22,12 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sail.server.RunningServer;
-import sail.server.ServerMain;
-import sail.server.config.ConfigLoader;
-import sail.server.model.GptLanguageModel;
-import sail.server.model.ModelLoader;
-import sail.server.model.TinyModels;
-import sail.server.model.WeightSnapshot;
+import sail.server.testing.TinyTrainingServer;
 import sail.v1.AdminServiceGrpcClient;
 import sail.v1.PauseTrainingRequest;
 import sail.v1.ResumeTrainingRequest;
@@ -46,33 +36,7 @@ class TrainingServerTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Path checkpoint = dir.resolve("tiny");
-    // a fixed initialisation, so whether the publish guards pass does not depend on test order
-    ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(20240601);
-    try (GptLanguageModel model = TinyModels.create()) {
-      WeightSnapshot weights = WeightSnapshot.copyOf(model.block(), Device.cpu());
-      ModelLoader.save(checkpoint, model, weights, 0, -1, Map.of(), null);
-      weights.release();
-    }
-    List<String> pairs = new ArrayList<>();
-    for (int i = 0; i < 8; i++) {
-      pairs.add(
-          "{\"prompt\":\"Hello " + i + "\",\"chosen\":\"Lovely " + i + "\",\"rejected\":\"No\"}");
-    }
-    Path pairsFile = dir.resolve("pairs.jsonl");
-    Files.write(pairsFile, pairs);
-    Map<String, String> keys = new HashMap<>();
-    keys.put("http.port", "0");
-    keys.put("data_dir", dir.resolve("data").toString());
-    keys.put("engine.checkpoint", checkpoint.toString());
-    keys.put("train", "true");
-    keys.put("training.pairs", pairsFile.toString());
-    keys.put("training.preset", "dpo");
-    keys.put("training.batch_size", "2");
-    keys.put("training.publish_every", "2");
-    keys.put("training.checkpoint_every", "2");
-    server = ServerMain.start(ConfigLoader.load(null, keys), ServerMain.ENGINE);
-    server.engineLoaded().get(120, TimeUnit.SECONDS);
+    server = TinyTrainingServer.start(dir, Map.of());
     vertx = Vertx.vertx();
     client = GrpcClient.client(vertx);
     address = SocketAddress.inetSocketAddress(server.port(), "127.0.0.1");

@@ -21,6 +21,7 @@ class ConfigLoaderTest {
     assertEquals(8080, c.http().port());
     assertEquals(Path.of("data"), c.dataDir());
     assertNull(c.engine().checkpoint());
+    assertEquals("annotator:positive-sentiment", c.evaluation().judge());
     assertEquals(ServerConfig.DEFAULTS, c);
   }
 
@@ -52,6 +53,9 @@ class ConfigLoaderTest {
     assertMessage(Map.of("engine.max_batch", "lots"), "engine.max_batch must be an integer");
     assertMessage(Map.of("engine.device", "tpu"), "engine.device must be auto, cpu or gpu");
     assertMessage(Map.of("train", "maybe"), "train must be true or false");
+    assertMessage(
+        Map.of("evaluation.judge", "annotator:topic:war"),
+        "evaluation.judge: unknown judge 'annotator:topic:war'");
   }
 
   private static void assertMessage(Map<String, String> values, String expected) {
