@@ -26,6 +26,7 @@ import sail.server.inference.EngineSettings;
 import sail.server.inference.InferenceEngine;
 import sail.server.inference.TextGenerator;
 import sail.server.metrics.ServingMetrics;
+import sail.server.metrics.TrainingMetrics;
 import sail.server.registry.ModelRegistry;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
@@ -91,6 +92,7 @@ public final class ServerMain {
                 t.publishEvery(),
                 t.checkpointEvery(),
                 t.learningRate()));
+    loop.observe(new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion));
     vertx
         .deployVerticle(new TrainerVerticle(loop))
         .toCompletionStage()

@@ -27,9 +27,14 @@ import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.PlannedRow;
 import sail.server.training.mixture.Seeds;
 import sail.server.training.mixture.StepPlan;
+import sail.server.training.objective.BatchObjective;
 import sail.server.training.objective.DdpLabels;
 import sail.server.training.objective.LogProbBatch;
+import sail.server.training.objective.ObjectiveMetrics;
+import sail.server.training.objective.PairLogProbs;
+import sail.server.training.objective.PreferenceRow;
 import sail.server.training.objective.Route;
+import sail.server.training.objective.RouteMetrics;
 import sail.server.training.objective.SurrogateLoss;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.RewardSource;
@@ -58,7 +63,14 @@ public final class SailTrainer implements AutoCloseable {
   static final String OPTIMIZER_FILE = "optimizer.safetensors";
   static final String STATE_FILE = "trainer.json";
 
-  /** What one step did, for metrics and status. */
+  /**
+   * What one step did, for metrics and status.
+   *
+   * @param routeMetrics per-route s, loss, weight, clamps, swaps and margins of the batch
+   *     (sail-objective.md, section 8), for the routes that had rows
+   * @param onlineVersionLags for each row whose replies were sampled (fresh pairs and logged
+   *     pairs), how many published versions their generator trails the served one
+   */
   public record StepReport(
       long step,
       double loss,
@@ -67,7 +79,9 @@ public final class SailTrainer implements AutoCloseable {
       int swapped,
       Map<Route, Long> rows,
       int freshPairs,
-      double seconds) {}
+      double seconds,
+      Map<Route, RouteMetrics> routeMetrics,
+      List<Long> onlineVersionLags) {}
 
   /** Outcome of a publish attempt. */
   public record PublishReport(
@@ -86,6 +100,7 @@ public final class SailTrainer implements AutoCloseable {
   private final AdamW optimizer;
   private SampleSummary baseSummary;
   private long step;
+  private Map<Route, RouteMetrics> stepRouteMetrics = Map.of();
   private volatile StepReport lastStep;
   private volatile PublishReport lastPublish;
 
@@ -254,6 +269,9 @@ public final class SailTrainer implements AutoCloseable {
     for (Route route : Route.values()) {
       counts.put(route, plan.count(route));
     }
+    List<Long> lags = new ArrayList<>();
+    fresh.forEach(row -> lags.add(0L)); // sampled from the live policy this step
+    human.forEach(row -> lags.add(row.versionLag()));
     lastStep =
         new StepReport(
             step,
@@ -263,7 +281,9 @@ public final class SailTrainer implements AutoCloseable {
             (int) metrics[2],
             counts,
             fresh.size(),
-            (System.nanoTime() - started) / 1e9);
+            (System.nanoTime() - started) / 1e9,
+            stepRouteMetrics,
+            List.copyOf(lags));
     if (step % settings.publishEvery() == 0) {
       publishIfHealthy();
     }
@@ -295,6 +315,7 @@ public final class SailTrainer implements AutoCloseable {
     float[] rl = new float[n];
     float[] chosenTokens = new float[n];
     int swaps = 0;
+    List<PreferenceRow> finalOrder = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       boolean flip = false;
       if (routes.get(i) == Route.DDP) {
@@ -306,7 +327,16 @@ public final class SailTrainer implements AutoCloseable {
       rw[i] = (float) (flip ? refRejected[i] : refChosen[i]);
       rl[i] = (float) (flip ? refChosen[i] : refRejected[i]);
       chosenTokens[i] = collated.responseTokens()[flip ? n + i : i];
+      finalOrder.add(
+          new PreferenceRow(
+              routes.get(i),
+              new PairLogProbs(flip ? ll[i] : lw[i], flip ? lw[i] : ll[i], rw[i], rl[i]),
+              flip));
     }
+    // the same rows in double precision, for the per-route metrics only (never the gradient)
+    stepRouteMetrics =
+        ObjectiveMetrics.byRoute(
+            finalOrder, BatchObjective.evaluate(settings.objective(), finalOrder));
     NDArray flip = manager.create(swap);
     NDArray keep = flip.neg().add(1f);
     NDArray winner = policyChosen.mul(keep).add(policyRejected.mul(flip));

@@ -42,6 +42,7 @@ public final class TrainingLoop {
   private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
   private final sail.server.registry.ModelRegistry registry;
   private volatile State state = State.RUNNING;
+  private volatile TrainingObserver observer = TrainingObserver.NONE;
 
   /**
    * @param servingQueue requests waiting in the serving engine (read before each step)
@@ -74,13 +75,22 @@ public final class TrainingLoop {
     }
     state = State.RUNNING;
     try {
-      trainer.trainStep();
+      SailTrainer.PublishReport publishedBefore = trainer.lastPublish();
+      observer.stepped(trainer.trainStep());
+      if (trainer.lastPublish() != publishedBefore) {
+        observer.publishAttempted(trainer.lastPublish());
+      }
       return true;
     } catch (RuntimeException e) {
       LOG.error("training step {} failed; training paused", trainer.step() + 1, e);
       state = State.FAILED;
       return false;
     }
+  }
+
+  /** Sends every later step and publish attempt to {@code next} (replacing the previous one). */
+  public void observe(TrainingObserver next) {
+    observer = java.util.Objects.requireNonNull(next, "observer");
   }
 
   public void pause() {
