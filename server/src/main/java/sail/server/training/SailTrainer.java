@@ -27,12 +27,9 @@ import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.PlannedRow;
 import sail.server.training.mixture.Seeds;
 import sail.server.training.mixture.StepPlan;
-import sail.server.training.objective.BatchObjective;
 import sail.server.training.objective.DdpLabels;
 import sail.server.training.objective.LogProbBatch;
 import sail.server.training.objective.ObjectiveMetrics;
-import sail.server.training.objective.PairLogProbs;
-import sail.server.training.objective.PreferenceRow;
 import sail.server.training.objective.Route;
 import sail.server.training.objective.RouteMetrics;
 import sail.server.training.objective.SurrogateLoss;
@@ -70,6 +67,7 @@ public final class SailTrainer implements AutoCloseable {
    *     (sail-objective.md, section 8), for the routes that had rows
    * @param onlineVersionLags for each row whose replies were sampled (fresh pairs and logged
    *     pairs), how many published versions their generator trails the served one
+   * @param tokens prompt and reply tokens of the batch's 2·B scored sequences, padding excluded
    */
   public record StepReport(
       long step,
@@ -81,7 +79,8 @@ public final class SailTrainer implements AutoCloseable {
       int freshPairs,
       double seconds,
       Map<Route, RouteMetrics> routeMetrics,
-      List<Long> onlineVersionLags) {}
+      List<Long> onlineVersionLags,
+      long tokens) {}
 
   /** Outcome of a publish attempt. */
   public record PublishReport(
@@ -283,7 +282,11 @@ public final class SailTrainer implements AutoCloseable {
             fresh.size(),
             (System.nanoTime() - started) / 1e9,
             stepRouteMetrics,
-            List.copyOf(lags));
+            List.copyOf(lags),
+            all.stream()
+                .mapToLong(
+                    e -> Math.min(model.contextLength(), e.prompt().length + e.response().length))
+                .sum());
     if (step % settings.publishEvery() == 0) {
       publishIfHealthy();
     }
@@ -315,7 +318,6 @@ public final class SailTrainer implements AutoCloseable {
     float[] rl = new float[n];
     float[] chosenTokens = new float[n];
     int swaps = 0;
-    List<PreferenceRow> finalOrder = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       boolean flip = false;
       if (routes.get(i) == Route.DDP) {
@@ -327,16 +329,8 @@ public final class SailTrainer implements AutoCloseable {
       rw[i] = (float) (flip ? refRejected[i] : refChosen[i]);
       rl[i] = (float) (flip ? refChosen[i] : refRejected[i]);
       chosenTokens[i] = collated.responseTokens()[flip ? n + i : i];
-      finalOrder.add(
-          new PreferenceRow(
-              routes.get(i),
-              new PairLogProbs(flip ? ll[i] : lw[i], flip ? lw[i] : ll[i], rw[i], rl[i]),
-              flip));
     }
-    // the same rows in double precision, for the per-route metrics only (never the gradient)
-    stepRouteMetrics =
-        ObjectiveMetrics.byRoute(
-            finalOrder, BatchObjective.evaluate(settings.objective(), finalOrder));
+    stepRouteMetrics = ObjectiveMetrics.ofStep(settings.objective(), routes, lw, ll, rw, rl, swap);
     NDArray flip = manager.create(swap);
     NDArray keep = flip.neg().add(1f);
     NDArray winner = policyChosen.mul(keep).add(policyRejected.mul(flip));

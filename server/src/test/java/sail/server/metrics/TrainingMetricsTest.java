@@ -29,7 +29,7 @@ class TrainingMetricsTest {
 
   static SailTrainer.StepReport step(Map<Route, RouteMetrics> routes, List<Long> lags) {
     return new SailTrainer.StepReport(
-        7, 0.6, -0.5, 2.5, 1, Map.of(Route.DDP, 4L), 0, 0.25, routes, lags);
+        7, 0.6, -0.5, 2.5, 1, Map.of(Route.DDP, 4L), 0, 0.25, routes, lags, 320);
   }
 
   @Test
