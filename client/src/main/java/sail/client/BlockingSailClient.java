@@ -78,6 +78,11 @@ public final class BlockingSailClient implements AutoCloseable {
     return await(client.rollback(version));
   }
 
+  /** See {@link SailClient#evaluate}. */
+  public sail.v1.EvaluateResponse evaluate(Long version, int prompts, Long seed) {
+    return await(client.evaluate(version, prompts, seed));
+  }
+
   private <T> T await(Future<T> future) {
     try {
       // the server-side deadline fires first; the margin covers connection setup

@@ -148,6 +148,22 @@ public final class SailClient implements AutoCloseable {
         sail.v1.RollbackRequest.newBuilder().setModelVersion(version).build());
   }
 
+  /**
+   * Win-rate of {@code version} (null: the served one) against the reference on {@code prompts}
+   * held-out prompts (0: the server's default), replies seeded by {@code seed} (null: the server's
+   * default).
+   */
+  public Future<sail.v1.EvaluateResponse> evaluate(Long version, int prompts, Long seed) {
+    sail.v1.EvaluateRequest.Builder request = sail.v1.EvaluateRequest.newBuilder();
+    if (version != null) {
+      request.setModelVersion(version);
+    }
+    if (seed != null) {
+      request.setSeed(seed);
+    }
+    return unary(AdminServiceGrpcClient.Evaluate, request.setPrompts(prompts).build());
+  }
+
   private <Req, Resp> Future<GrpcClientRequest<Req, Resp>> open(ServiceMethod<Resp, Req> method) {
     return grpc.request(address, method)
         .map(

@@ -92,6 +92,9 @@ public final class RunningServer implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("graceful shutdown incomplete: {}", e.toString());
     }
+    if (service.evaluator() != null) {
+      service.evaluator().close();
+    }
     // Vert.x first: undeploying the trainer waits for a running step, which uses the engine's model
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -18,12 +18,19 @@ import sail.server.api.RequestValidator;
 import sail.server.cli.ServeCommand;
 import sail.server.config.ServerConfig;
 import sail.server.data.TrafficLog;
+import sail.server.evaluation.Evaluator;
+import sail.server.evaluation.Judges;
+import sail.server.evaluation.ModelVersions;
 import sail.server.inference.EngineLoader;
 import sail.server.inference.EngineSettings;
 import sail.server.inference.InferenceEngine;
 import sail.server.inference.TextGenerator;
 import sail.server.metrics.ServingMetrics;
+import sail.server.metrics.TrainingMetrics;
+import sail.server.registry.ModelRegistry;
 import sail.server.security.Loopback;
+import sail.server.task.Prompt;
+import sail.server.task.PromptSets;
 import sail.server.training.TrainerFactory;
 import sail.server.training.TrainerSettings;
 import sail.server.training.TrainerVerticle;
@@ -86,6 +93,7 @@ public final class ServerMain {
                 t.publishEvery(),
                 t.checkpointEvery(),
                 t.learningRate()));
+    loop.observe(new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion));
     vertx
         .deployVerticle(new TrainerVerticle(loop, t.cpuShare()))
         .toCompletionStage()
@@ -118,6 +126,27 @@ public final class ServerMain {
               + " --tls-cert and --tls-key, or terminate TLS in a proxy in front",
           host);
     }
+  }
+
+  /**
+   * The evaluator of the Evaluate admin call: the version served now is its reference, the
+   * trainer's kept versions (if training runs) can be evaluated too.
+   */
+  private static Evaluator evaluator(
+      ServerConfig config, InferenceEngine engine, GenerationService service) {
+    ModelRegistry registry = engine.registry();
+    ModelVersions versions =
+        new ModelVersions(
+            registry,
+            registry.acquire(),
+            () -> service.training() == null ? null : service.training().trainer().versions());
+    return new Evaluator(
+        registry.model(),
+        versions,
+        Judges.annotator(config.evaluation().judge()),
+        config.evaluation().judge(),
+        PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList(),
+        Evaluator.Settings.defaults());
   }
 
   public static void main(String[] args) {
@@ -181,6 +210,10 @@ public final class ServerMain {
                 try {
                   TextGenerator engine = engineFactory.create(config);
                   service.engineReady(engine);
+                  if (engine instanceof InferenceEngine inference) {
+                    // before training starts: the reference is the version loaded from disk
+                    service.evaluationReady(evaluator(config, inference, service));
+                  }
                   if (config.train() && engine instanceof InferenceEngine inference) {
                     startTraining(vertx, config, inference, service, finalLog);
                   }

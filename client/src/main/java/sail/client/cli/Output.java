@@ -3,6 +3,8 @@ package sail.client.cli;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 import sail.v1.Completion;
+import sail.v1.EvaluateResponse;
+import sail.v1.Fluency;
 import sail.v1.StatusResponse;
 
 /** JSON shapes the CLI prints with {@code --json}. */
@@ -45,6 +47,58 @@ final class Output {
               .put("guards", guards));
     }
     return out;
+  }
+
+  /** The Evaluate answer, with the field names of {@code POST /v1/admin/evaluate}. */
+  static JsonObject evaluation(EvaluateResponse e) {
+    JsonObject metrics = new JsonObject();
+    e.getMetricsMap().forEach(metrics::put);
+    return new JsonObject()
+        .put("model_version", e.getModelVersion())
+        .put("reference_version", e.getReferenceVersion())
+        .put("prompts", e.getPrompts())
+        .put("wins", e.getWins())
+        .put("ties", e.getTies())
+        .put("losses", e.getLosses())
+        .put("win_rate", e.getWinRate())
+        .put("ci95_low", e.getCi95Low())
+        .put("ci95_high", e.getCi95High())
+        .put("tie_rate", e.getTieRate())
+        .put("fluency", fluency(e.getFluency()))
+        .put("reference_fluency", fluency(e.getReferenceFluency()))
+        .put("judge", e.getJudge())
+        .put("seed", e.getSeed())
+        .put("metrics", metrics);
+  }
+
+  /** One human-readable line of an Evaluate answer. */
+  static String evaluationLine(EvaluateResponse e) {
+    return String.format(
+        Locale.ROOT,
+        "version %d vs %d on %d prompts (%s): %d wins, %d ties, %d losses;"
+            + " win-rate %.3f [%.3f, %.3f], ties %.3f; repetition %.3f vs %.3f,"
+            + " distinct words %.3f vs %.3f",
+        e.getModelVersion(),
+        e.getReferenceVersion(),
+        e.getPrompts(),
+        e.getJudge(),
+        e.getWins(),
+        e.getTies(),
+        e.getLosses(),
+        e.getWinRate(),
+        e.getCi95Low(),
+        e.getCi95High(),
+        e.getTieRate(),
+        e.getFluency().getRepetitionRate(),
+        e.getReferenceFluency().getRepetitionRate(),
+        e.getFluency().getDistinctWordRatio(),
+        e.getReferenceFluency().getDistinctWordRatio());
+  }
+
+  private static JsonObject fluency(Fluency f) {
+    return new JsonObject()
+        .put("repetition_rate", f.getRepetitionRate())
+        .put("distinct_word_ratio", f.getDistinctWordRatio());
   }
 
   private static JsonObject statusWithoutTraining(StatusResponse s) {

@@ -9,21 +9,38 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import sail.client.BlockingSailClient;
+import sail.v1.EvaluateResponse;
 
 /** {@code sail training pause|resume|checkpoint|rollback}: control the server's online trainer. */
 @Command(
     name = "training",
     mixinStandardHelpOptions = true,
-    description = "Control online training: pause, resume, checkpoint, rollback --version N.")
+    description =
+        "Control online training: pause, resume, checkpoint, rollback --version N;"
+            + " evaluate [--version N] [--prompts N] [--seed S] [--json]: win-rate against the"
+            + " reference.")
 final class TrainingCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connection;
 
-  @Parameters(index = "0", description = "pause, resume, checkpoint or rollback")
+  @Parameters(index = "0", description = "pause, resume, checkpoint, rollback or evaluate")
   String action;
 
-  @Option(names = "--version", description = "for rollback: the model version to serve again")
+  @Option(
+      names = "--version",
+      description =
+          "for rollback: the model version to serve again; for evaluate: the version to evaluate"
+              + " (default: the served one)")
   Long version;
+
+  @Option(names = "--prompts", description = "for evaluate: held-out prompts (default 200)")
+  int prompts;
+
+  @Option(names = "--seed", description = "for evaluate: seed of the replies (default: fixed)")
+  Long seed;
+
+  @Option(names = "--json", description = "for evaluate: print JSON")
+  boolean json;
 
   @Override
   public Integer call() {
@@ -40,11 +57,17 @@ final class TrainingCommand implements Callable<Integer> {
           }
           out.println("serving version " + client.rollback(version).getModelVersion());
         }
+        case "evaluate" -> {
+          EvaluateResponse e = client.evaluate(version, prompts, seed);
+          out.println(json ? Output.evaluation(e).encode() : Output.evaluationLine(e));
+        }
         default -> {
           spec.commandLine()
               .getErr()
               .println(
-                  "unknown action '" + action + "'; expected pause, resume, checkpoint, rollback");
+                  "unknown action '"
+                      + action
+                      + "'; expected pause, resume, checkpoint, rollback, evaluate");
           return 2;
         }
       }

@@ -21,9 +21,12 @@ import picocli.CommandLine;
 import sail.v1.AdminServiceGrpcService;
 import sail.v1.Completion;
 import sail.v1.Counts;
+import sail.v1.EvaluateRequest;
+import sail.v1.EvaluateResponse;
 import sail.v1.FeedbackRequest;
 import sail.v1.FeedbackResponse;
 import sail.v1.FinishReason;
+import sail.v1.Fluency;
 import sail.v1.GenerateChunk;
 import sail.v1.GenerateRequest;
 import sail.v1.GenerateResponse;
@@ -133,6 +136,32 @@ class SailClientCliTest {
                               .setReady(true)
                               .build()));
         });
+    grpc.callHandler(
+        AdminServiceGrpcService.Evaluate,
+        call ->
+            call.handler(
+                (EvaluateRequest r) -> {
+                  if (r.getModelVersion() == 999) {
+                    call.response()
+                        .status(GrpcStatus.NOT_FOUND)
+                        .statusMessage("model version 999 is not kept")
+                        .end();
+                    return;
+                  }
+                  // echoes the request: the served version is 3, the wins are the prompts - 1
+                  call.response()
+                      .end(
+                          EvaluateResponse.newBuilder()
+                              .setModelVersion(r.hasModelVersion() ? r.getModelVersion() : 3)
+                              .setPrompts(r.getPrompts())
+                              .setWins(r.getPrompts() - 1)
+                              .setTies(1)
+                              .setWinRate(0.9)
+                              .setSeed(r.hasSeed() ? r.getSeed() : 42)
+                              .setFluency(Fluency.newBuilder().setRepetitionRate(0.25))
+                              .setJudge("annotator:positive-sentiment")
+                              .build());
+                }));
     server = vertx.createHttpServer().requestHandler(grpc).listen(0, "127.0.0.1").await();
     target = "127.0.0.1:" + server.actualPort();
   }
@@ -219,6 +248,42 @@ class SailClientCliTest {
     }
     assertEquals(2, run("feedback", "--target", target, "--id", "gen-1").exit());
     assertEquals(2, run("feedback", "--target", target, "--id", "gen-1", "--up", "--down").exit());
+  }
+
+  @Test
+  void trainingEvaluateSendsVersionPromptsAndSeedAndPrintsJson() {
+    Run r =
+        run(
+            "training",
+            "evaluate",
+            "--target",
+            target,
+            "--version",
+            "2",
+            "--prompts",
+            "5",
+            "--seed",
+            "9",
+            "--json");
+    assertEquals(0, r.exit(), r.err());
+    JsonObject json = new JsonObject(r.out().trim());
+    assertEquals(2, json.getLong("model_version"));
+    assertEquals(5, json.getInteger("prompts"));
+    assertEquals(4, json.getInteger("wins"));
+    assertEquals(9, json.getLong("seed"));
+    assertEquals(0.25, json.getJsonObject("fluency").getDouble("repetition_rate"));
+
+    Run served = run("training", "evaluate", "--target", target);
+    assertEquals(0, served.exit(), served.err());
+    assertTrue(served.out().startsWith("version 3 vs 0 on 0 prompts"), served.out());
+    assertEquals(
+        42,
+        new JsonObject(run("training", "evaluate", "--target", target, "--json").out().trim())
+            .getLong("seed"));
+
+    Run unknown = run("training", "evaluate", "--target", target, "--version", "999");
+    assertEquals(1, unknown.exit());
+    assertTrue(unknown.err().contains("NOT_FOUND"), unknown.err());
   }
 
   @Test

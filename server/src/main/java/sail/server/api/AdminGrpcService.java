@@ -4,17 +4,19 @@ import com.google.protobuf.Descriptors;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.common.GrpcStatus;
-import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
+import java.util.OptionalLong;
 import sail.server.training.TrainingLoop;
 import sail.server.training.guard.GuardReport;
 import sail.v1.AdminServiceGrpcService;
 import sail.v1.CheckpointRequest;
 import sail.v1.CheckpointResponse;
 import sail.v1.Counts;
+import sail.v1.EvaluateRequest;
+import sail.v1.EvaluateResponse;
 import sail.v1.GuardCheck;
 import sail.v1.RollbackRequest;
 import sail.v1.RollbackResponse;
@@ -25,8 +27,8 @@ import sail.v1.TrainingStatus;
 
 /**
  * {@code sail.v1.AdminService}: status, and control of the online trainer (pause, resume,
- * checkpoint, rollback). Training RPCs answer FAILED_PRECONDITION when training is off; Evaluate is
- * not implemented yet.
+ * checkpoint, rollback) and evaluation. Training RPCs answer FAILED_PRECONDITION when training is
+ * off; Evaluate runs with or without training.
  */
 public final class AdminGrpcService implements Service {
   private final GenerationService service;
@@ -56,7 +58,7 @@ public final class AdminGrpcService implements Service {
         request -> request.handler(message -> training(request, loop -> loop.resume())));
     server.callHandler(AdminServiceGrpcService.Checkpoint, this::checkpoint);
     server.callHandler(AdminServiceGrpcService.Rollback, this::rollback);
-    unimplemented(server, AdminServiceGrpcService.Evaluate);
+    server.callHandler(AdminServiceGrpcService.Evaluate, this::evaluate);
   }
 
   private void status(GrpcServerRequest<StatusRequest, StatusResponse> request) {
@@ -211,20 +213,27 @@ public final class AdminGrpcService implements Service {
         });
   }
 
-  private static <Req, Resp> void unimplemented(
-      GrpcServer server, ServiceMethod<Req, Resp> method) {
-    server.callHandler(
-        method,
-        request ->
-            request.handler(
-                message ->
-                    request
-                        .response()
-                        .status(GrpcStatus.UNIMPLEMENTED)
-                        .statusMessage(
-                            method.methodName()
-                                + " is not available yet: online training control lands with the"
-                                + " trainer")
-                        .end()));
+  private void evaluate(GrpcServerRequest<EvaluateRequest, EvaluateResponse> request) {
+    request.handler(
+        message -> {
+          Context context = Vertx.currentContext();
+          Evaluations.start(
+                  service,
+                  message.hasModelVersion()
+                      ? OptionalLong.of(message.getModelVersion())
+                      : OptionalLong.empty(),
+                  message.getPrompts(),
+                  message.hasSeed() ? OptionalLong.of(message.getSeed()) : OptionalLong.empty())
+              .whenComplete(
+                  (report, error) ->
+                      context.runOnContext(
+                          ignored -> {
+                            if (error != null) {
+                              GrpcErrors.fail(request.response(), error, service.metrics());
+                            } else {
+                              request.response().end(Evaluations.toProto(report));
+                            }
+                          }));
+        });
   }
 }

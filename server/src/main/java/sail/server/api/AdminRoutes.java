@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import sail.server.training.TrainingLoop;
 import sail.server.training.guard.GuardReport;
@@ -13,7 +14,9 @@ import sail.server.training.guard.GuardReport;
 /**
  * The admin API over HTTP/JSON, mirroring {@code sail.v1.AdminService}: {@code GET
  * /v1/admin/status}, {@code POST /v1/admin/training/pause}, {@code .../resume}, {@code
- * .../checkpoint} and {@code POST /v1/admin/rollback} with {@code {"model_version": N}}.
+ * .../checkpoint}, {@code POST /v1/admin/rollback} with {@code {"model_version": N}} and {@code
+ * POST /v1/admin/evaluate} with {@code {"model_version": N, "prompts": N, "seed": N}} (all
+ * optional).
  */
 final class AdminRoutes {
   private final GenerationService service;
@@ -28,6 +31,7 @@ final class AdminRoutes {
     router.post("/v1/admin/training/resume").handler(ctx -> control(ctx, TrainingLoop::resume));
     router.post("/v1/admin/training/checkpoint").handler(this::checkpoint);
     router.post("/v1/admin/rollback").handler(this::rollback);
+    router.post("/v1/admin/evaluate").handler(this::evaluate);
   }
 
   private void status(RoutingContext ctx) {
@@ -121,6 +125,32 @@ final class AdminRoutes {
       return;
     }
     reply(ctx, loop.rollback(version), v -> new JsonObject().put("model_version", v));
+  }
+
+  private void evaluate(RoutingContext ctx) {
+    JsonObject body;
+    OptionalLong version;
+    OptionalLong seed;
+    int prompts;
+    try {
+      body = ctx.body().isEmpty() ? new JsonObject() : ctx.body().asJsonObject();
+      version = optionalLong(body, "model_version");
+      seed = optionalLong(body, "seed");
+      prompts = body.getInteger("prompts", 0);
+    } catch (RuntimeException e) {
+      HttpErrors.send(
+          ctx,
+          new ApiException.InvalidArgument(
+              "body", "must be a JSON object with integer model_version, prompts and seed"),
+          service.metrics());
+      return;
+    }
+    reply(ctx, Evaluations.start(service, version, prompts, seed), Evaluations::toJson);
+  }
+
+  private static OptionalLong optionalLong(JsonObject body, String key) {
+    Long value = body.getLong(key);
+    return value == null ? OptionalLong.empty() : OptionalLong.of(value);
   }
 
   private <T> void reply(

@@ -110,6 +110,8 @@ public abstract sealed class ApiException extends RuntimeException {
       return api;
     } else if (e instanceof UnknownGenerationException unknown) {
       return new NotFound(unknown.getMessage());
+    } else if (e instanceof sail.server.evaluation.UnknownVersionException unknown) {
+      return new NotFound(unknown.getMessage());
     } else if (e instanceof PromptMismatchException mismatch) {
       return new InvalidArgument("rejected", mismatch.getMessage());
     } else if (e instanceof OverloadedException overloaded) {

@@ -78,6 +78,8 @@ public final class GenerationService {
   private final AtomicReference<TextGenerator> engine = new AtomicReference<>();
   private final AtomicReference<sail.server.training.TrainingLoop> training =
       new AtomicReference<>();
+  private final AtomicReference<sail.server.evaluation.Evaluator> evaluator =
+      new AtomicReference<>();
   private final TrafficLog log;
   private final RequestValidator validator;
   private final ServingMetrics metrics;
@@ -104,6 +106,16 @@ public final class GenerationService {
   /** The trainer, or {@code null} when training is off or not started yet. */
   public sail.server.training.TrainingLoop training() {
     return training.get();
+  }
+
+  /** Publishes the evaluator (absent with an engine that has no model versions). */
+  public void evaluationReady(sail.server.evaluation.Evaluator ready) {
+    evaluator.set(ready);
+  }
+
+  /** The evaluator, or {@code null} while the model is loading. */
+  public sail.server.evaluation.Evaluator evaluator() {
+    return evaluator.get();
   }
 
   /** The engine, or {@code null} while the model is loading. */

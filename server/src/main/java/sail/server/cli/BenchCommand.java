@@ -2,6 +2,7 @@ package sail.server.cli;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,19 +12,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sail.server.bench.ModelBenchmark;
+import sail.server.bench.TrainBenchmark;
+import sail.server.evaluation.Judges;
 import sail.server.model.Devices;
 import sail.server.model.ModelLoader;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
 import sail.server.task.TaskResources;
+import sail.server.training.mixture.OfflinePairs;
 
-/** {@code ./sail bench model --json}: speed of the model core against this machine's peak. */
+/**
+ * {@code ./sail bench model --json}: speed of the model core against this machine's peak. {@code
+ * ./sail bench train --json}: SAIL training steps per route against DPO, and publish latency.
+ */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Benchmarks that print JSON. Targets: model (training and decoding speed).")
+    description =
+        "Benchmarks that print JSON. Targets: model (training and decoding speed), train (SAIL"
+            + " steps per route against DPO, publish latency).")
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "What to benchmark: model.")
+  @Parameters(index = "0", description = "What to benchmark: model or train.")
   String target;
 
   @Option(names = "--model", description = "Checkpoint directory.")
@@ -41,13 +50,28 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--new-tokens")
   int newTokens = 128;
 
+  @Option(names = "--batch", description = "train: preference rows per step (default 16).")
+  int batch = 16;
+
+  @Option(names = "--steps", description = "train: timed steps per route (default 6).")
+  int steps = 6;
+
+  @Option(names = "--warmup", description = "train: untimed steps per route first (default 2).")
+  int warmup = 2;
+
+  @Option(names = "--publishes", description = "train: timed publishes (default 5).")
+  int publishes = 5;
+
+  @Option(names = "--pairs", description = "train: offline pairs (default: the shipped ones).")
+  Path pairs;
+
   @Option(names = "--json", description = "Print only the JSON object.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    if (!"model".equals(target)) {
-      System.err.println("bench: unknown target '" + target + "'; expected: model");
+    if (!"model".equals(target) && !"train".equals(target)) {
+      System.err.println("bench: unknown target '" + target + "'; expected: model or train");
       return 2;
     }
     Device dev = Devices.parse(device);
@@ -62,10 +86,13 @@ public final class BenchCommand implements Callable<Integer> {
         text.add(line.user() + "\n" + line.assistant());
       }
       Map<String, Object> result =
-          ModelBenchmark.run(loaded.model(), prompts, text, trainBatch, trainSteps, newTokens);
+          "train".equals(target)
+              ? train(loaded)
+              : ModelBenchmark.run(
+                  loaded.model(), prompts, text, trainBatch, trainSteps, newTokens);
       String out = new ObjectMapper().writeValueAsString(result);
       if (!json) {
-        System.err.println("bench model: " + modelDir);
+        System.err.println("bench " + target + ": " + modelDir);
       }
       System.out.println(out);
     } finally {
@@ -73,5 +100,41 @@ public final class BenchCommand implements Callable<Integer> {
       loaded.model().close();
     }
     return 0;
+  }
+
+  /** The DPR route's reward source in this benchmark: the default task's simulated annotator. */
+  static final String DPR_REWARDS = Judges.DEFAULT;
+
+  /**
+   * The first {@code count} pairs of {@code file}: as many as the steps can draw, so that scoring
+   * them all for the reference cache before timing stays short.
+   */
+  private static OfflinePairs firstPairs(Path file, int count) throws java.io.IOException {
+    List<String> lines = Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
+    return OfflinePairs.parse(file.toString(), lines.subList(0, Math.min(count, lines.size())));
+  }
+
+  private Map<String, Object> train(ModelLoader.Loaded loaded) throws java.io.IOException {
+    Path work = Files.createTempDirectory("sail-bench-train");
+    try {
+      Map<String, Object> result =
+          TrainBenchmark.run(
+              loaded.model(),
+              loaded.weights(),
+              loaded.metadata().version(),
+              firstPairs(
+                  pairs != null ? pairs : modelDir.resolveSibling("offline-pairs.jsonl"),
+                  (warmup + steps) * batch),
+              PromptSets.loadTrain().stream().map(Prompt::prompt).toList(),
+              Judges.annotator(DPR_REWARDS),
+              work,
+              new TrainBenchmark.Settings(batch, warmup, steps, publishes, 20240601L));
+      result.put("dpr_reward_source", DPR_REWARDS + " (simulated annotator)");
+      return result;
+    } finally {
+      try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      }
+    }
   }
 }

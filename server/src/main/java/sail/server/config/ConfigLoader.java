@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import sail.server.evaluation.Judges;
 import sail.server.security.ApiKeys;
 import sail.server.security.Loopback;
 
@@ -36,6 +37,7 @@ import sail.server.security.Loopback;
  * training.checkpoint_every  training.learning_rate  training.cpu_share
  * security.api_keys_file  security.insecure_no_auth  security.tls_cert  security.tls_key
  * security.rate_limit_rps  security.rate_limit_burst  security.cors_origins
+ * evaluation.judge
  * </pre>
  *
  * An unknown key is an error, so a typo never silently falls back to a default. API keys come from
@@ -73,7 +75,8 @@ public final class ConfigLoader {
           "security.tls_key",
           "security.rate_limit_rps",
           "security.rate_limit_burst",
-          "security.cors_origins");
+          "security.cors_origins",
+          "evaluation.judge");
 
   /** Environment variable that may hold the API keys instead of a key file. */
   public static final String API_KEYS_ENV = "SAIL_API_KEYS";
@@ -208,7 +211,19 @@ public final class ConfigLoader {
         Duration.ofMillis(
             v.integer("drain_timeout_ms", (int) d.drainTimeout().toMillis(), 0, 3_600_000)),
         training(v, source, d.training()),
-        security(v, source, http.host(), environment));
+        security(v, source, http.host(), environment),
+        evaluation(v, source, d.evaluation()));
+  }
+
+  private static ServerConfig.Evaluation evaluation(
+      Values v, String source, ServerConfig.Evaluation d) throws ConfigException {
+    String judge = v.string("evaluation.judge", d.judge());
+    try {
+      Judges.validate(judge);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(source + ": evaluation.judge: " + e.getMessage());
+    }
+    return new ServerConfig.Evaluation(judge);
   }
 
   private static ServerConfig.Training training(Values v, String source, ServerConfig.Training d)

@@ -17,6 +17,7 @@ import sail.server.security.ApiKeys;
  * @param drainTimeout how long a graceful stop waits for in-flight requests (default 30 s)
  * @param training online training settings (used when {@code train} is on)
  * @param security API keys, TLS, rate limits and CORS
+ * @param evaluation settings of the Evaluate admin call
  */
 public record ServerConfig(
     Http http,
@@ -26,7 +27,8 @@ public record ServerConfig(
     boolean train,
     Duration drainTimeout,
     Training training,
-    Security security) {
+    Security security,
+    Evaluation evaluation) {
 
   public static final ServerConfig DEFAULTS =
       new ServerConfig(
@@ -37,7 +39,8 @@ public record ServerConfig(
           true,
           Duration.ofSeconds(30),
           Training.DEFAULTS,
-          Security.DEFAULTS);
+          Security.DEFAULTS,
+          Evaluation.DEFAULTS);
 
   /**
    * @param host bind address; the default {@code 127.0.0.1} keeps the server off the network
@@ -132,4 +135,13 @@ public record ServerConfig(
    * @param burst requests a caller may make at once after being idle
    */
   public record RateLimit(double perSecond, int burst) {}
+
+  /**
+   * @param judge who decides each comparison of an evaluation: {@code annotator:positive-sentiment}
+   *     (the default task's simulated annotator) or {@code annotator:topic:<name>} (see {@code
+   *     sail.server.evaluation.Judges})
+   */
+  public record Evaluation(String judge) {
+    public static final Evaluation DEFAULTS = new Evaluation("annotator:positive-sentiment");
+  }
 }

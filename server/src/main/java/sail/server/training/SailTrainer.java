@@ -29,7 +29,9 @@ import sail.server.training.mixture.Seeds;
 import sail.server.training.mixture.StepPlan;
 import sail.server.training.objective.DdpLabels;
 import sail.server.training.objective.LogProbBatch;
+import sail.server.training.objective.ObjectiveMetrics;
 import sail.server.training.objective.Route;
+import sail.server.training.objective.RouteMetrics;
 import sail.server.training.objective.SurrogateLoss;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.RewardSource;
@@ -58,7 +60,15 @@ public final class SailTrainer implements AutoCloseable {
   static final String OPTIMIZER_FILE = "optimizer.safetensors";
   static final String STATE_FILE = "trainer.json";
 
-  /** What one step did, for metrics and status. */
+  /**
+   * What one step did, for metrics and status.
+   *
+   * @param routeMetrics per-route s, loss, weight, clamps, swaps and margins of the batch
+   *     (sail-objective.md, section 8), for the routes that had rows
+   * @param onlineVersionLags for each row whose replies were sampled (fresh pairs and logged
+   *     pairs), how many published versions their generator trails the served one
+   * @param tokens prompt and reply tokens of the batch's 2·B scored sequences, padding excluded
+   */
   public record StepReport(
       long step,
       double loss,
@@ -67,7 +77,10 @@ public final class SailTrainer implements AutoCloseable {
       int swapped,
       Map<Route, Long> rows,
       int freshPairs,
-      double seconds) {}
+      double seconds,
+      Map<Route, RouteMetrics> routeMetrics,
+      List<Long> onlineVersionLags,
+      long tokens) {}
 
   /** Outcome of a publish attempt. */
   public record PublishReport(
@@ -86,6 +99,7 @@ public final class SailTrainer implements AutoCloseable {
   private final AdamW optimizer;
   private SampleSummary baseSummary;
   private long step;
+  private Map<Route, RouteMetrics> stepRouteMetrics = Map.of();
   private volatile StepReport lastStep;
   private volatile PublishReport lastPublish;
 
@@ -259,6 +273,9 @@ public final class SailTrainer implements AutoCloseable {
     for (Route route : Route.values()) {
       counts.put(route, plan.count(route));
     }
+    List<Long> lags = new ArrayList<>();
+    fresh.forEach(row -> lags.add(0L)); // sampled from the live policy this step
+    human.forEach(row -> lags.add(row.versionLag()));
     lastStep =
         new StepReport(
             step,
@@ -268,7 +285,13 @@ public final class SailTrainer implements AutoCloseable {
             (int) metrics[2],
             counts,
             fresh.size(),
-            (System.nanoTime() - started) / 1e9);
+            (System.nanoTime() - started) / 1e9,
+            stepRouteMetrics,
+            List.copyOf(lags),
+            all.stream()
+                .mapToLong(
+                    e -> Math.min(model.contextLength(), e.prompt().length + e.response().length))
+                .sum());
     if (step % settings.publishEvery() == 0) {
       publishIfHealthy();
     }
@@ -312,6 +335,7 @@ public final class SailTrainer implements AutoCloseable {
       rl[i] = (float) (flip ? refChosen[i] : refRejected[i]);
       chosenTokens[i] = collated.responseTokens()[flip ? n + i : i];
     }
+    stepRouteMetrics = ObjectiveMetrics.ofStep(settings.objective(), routes, lw, ll, rw, rl, swap);
     NDArray flip = manager.create(swap);
     NDArray keep = flip.neg().add(1f);
     NDArray winner = policyChosen.mul(keep).add(policyRejected.mul(flip));

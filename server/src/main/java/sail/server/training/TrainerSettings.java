@@ -61,8 +61,8 @@ public record TrainerSettings(
 
   /**
    * Defaults for the embedded model: the {@code default} preset (see {@link #objectiveOf}) with the
-   * NLL anchor at α = 1 and lr 3e-5. alignment-facts.md measured online DPO at lr 3e-5 as fluent for
-   * about 100 steps (and collapsing later, which the publish guards catch); at lr 1e-4 our demo
+   * NLL anchor at α = 1 and lr 3e-5. alignment-facts.md measured online DPO at lr 3e-5 as fluent
+   * for about 100 steps (and collapsing later, which the publish guards catch); at lr 1e-4 our demo
    * (users giving feedback, the default mixture) failed the KL and repetition guards from step 20
    * on. Publish every 10 steps.
    */

@@ -44,6 +44,7 @@ public final class TrainingLoop {
   private volatile State state = State.RUNNING;
   private volatile boolean stopped;
   private final Object stepLock = new Object();
+  private volatile TrainingObserver observer = TrainingObserver.NONE;
 
   /**
    * @param servingQueue requests waiting in the serving engine (read before each step)
@@ -96,13 +97,27 @@ public final class TrainingLoop {
     }
     state = State.RUNNING;
     try {
-      // null: no rows to train on yet; wait like a yielding trainer
-      return trainer.trainStep() != null;
+      SailTrainer.PublishReport publishedBefore = trainer.lastPublish();
+      SailTrainer.StepReport report = trainer.trainStep();
+      if (report == null) {
+        // no rows to train on yet; wait like a yielding trainer
+        return false;
+      }
+      observer.stepped(report);
+      if (trainer.lastPublish() != publishedBefore) {
+        observer.publishAttempted(trainer.lastPublish());
+      }
+      return true;
     } catch (RuntimeException e) {
       LOG.error("training step {} failed; training paused", trainer.step() + 1, e);
       state = State.FAILED;
       return false;
     }
+  }
+
+  /** Sends every later step and publish attempt to {@code next} (replacing the previous one). */
+  public void observe(TrainingObserver next) {
+    observer = java.util.Objects.requireNonNull(next, "observer");
   }
 
   public void pause() {

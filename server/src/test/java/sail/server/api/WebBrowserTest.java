@@ -375,12 +375,19 @@ class WebBrowserTest {
     assertTrue(chartPoints("kl") >= 1, "KL points");
     assertTrue(chartPoints("version") >= 2, "version points");
     // the meters table lists what the charts do not: no serving meter appears in it
-    for (WebElement row : browser.findElements(By.cssSelector("#meters tr td:first-child"))) {
+    // read in one script: the table is re-rendered every poll, so elements go stale
+    List<?> meterNames =
+        (List<?>)
+            ((org.openqa.selenium.JavascriptExecutor) browser)
+                .executeScript(
+                    "return Array.from(document.querySelectorAll('#meters tr td:first-child'))"
+                        + ".map(td => td.textContent)");
+    for (Object name : meterNames) {
       assertFalse(
-          row.getText()
+          String.valueOf(name)
               .matches(
                   "sail_(generat|engine_|traffic_log|requests_rejected|feedback|preferences).*"),
-          row.getText());
+          String.valueOf(name));
     }
     assertFalse(browser.findElement(By.id("t-step-seconds")).getText().equals("—"));
     String p95 = browser.findElement(By.id("t-p95")).getText();

@@ -21,6 +21,7 @@ class ConfigLoaderTest {
     assertEquals(8080, c.http().port());
     assertEquals(Path.of("data"), c.dataDir());
     assertNull(c.engine().checkpoint());
+    assertEquals("annotator:positive-sentiment", c.evaluation().judge());
     assertEquals(ServerConfig.DEFAULTS, c);
   }
 
@@ -54,6 +55,9 @@ class ConfigLoaderTest {
     assertMessage(Map.of("train", "maybe"), "train must be true or false");
     assertMessage(Map.of("training.cpu_share", "0"), "training.cpu_share must be in (0, 1]");
     assertMessage(Map.of("training.preset", "sail-xyz"), "training.preset must be one of default");
+    assertMessage(
+        Map.of("evaluation.judge", "annotator:topic:war"),
+        "evaluation.judge: unknown judge 'annotator:topic:war'");
   }
 
   @Test

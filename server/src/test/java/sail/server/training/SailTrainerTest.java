@@ -12,6 +12,7 @@ import ai.djl.util.Pair;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sail.server.model.GptLanguageModel;
@@ -27,6 +28,8 @@ import sail.server.training.mixture.StalenessBound;
 import sail.server.training.objective.GradientCoefficients;
 import sail.server.training.objective.MixtureWeights;
 import sail.server.training.objective.ObjectiveConfig;
+import sail.server.training.objective.Route;
+import sail.server.training.objective.RouteMetrics;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.RewardSource;
 import sail.server.training.rollout.PolicyRollouts;
@@ -138,6 +141,37 @@ class SailTrainerTest {
         }
       }
       before.release();
+    }
+  }
+
+  @Test
+  void stepReportsCarryPerRouteMetricsThatAgreeWithTheTrainingLoss() {
+    ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(20240601);
+    try (Rig rig = new Rig(null, temp)) {
+      for (int i = 0; i < 3; i++) {
+        SailTrainer.StepReport report = rig.trainer.trainStep();
+        Map<Route, RouteMetrics> routes = report.routeMetrics();
+        double sumS = 0;
+        for (Map.Entry<Route, Long> count : report.rows().entrySet()) {
+          RouteMetrics m = routes.get(count.getKey());
+          assertEquals(count.getValue() == 0, m == null, "metrics exactly for routes with rows");
+          if (m != null) {
+            assertEquals(count.getValue(), m.rows());
+            assertTrue(m.meanS() <= 0, "s = log σ(β·h) <= 0: " + m);
+            // no clamp: the weight is 1 + c_B·s, linear in s (sail-objective.md, section 4)
+            double cB = rig.trainer.settings().objective().coefficientsOf(count.getKey()).termB();
+            assertEquals(1 + cB * m.meanS(), m.meanWeight(), 1e-9, count.getKey().name());
+            sumS += m.meanS() * m.rows();
+          }
+        }
+        // recomputed in double precision, the batch mean of s matches the float training pass
+        assertEquals(report.meanS(), sumS / 4, 1e-4);
+        int swaps = routes.values().stream().mapToInt(RouteMetrics::swapCount).sum();
+        assertEquals(report.swapped(), swaps);
+        // fresh rows and replayed labels (logged at version 0) all trail the live policy by 0
+        assertTrue(report.onlineVersionLags().size() >= report.freshPairs());
+        assertTrue(report.onlineVersionLags().stream().allMatch(lag -> lag == 0));
+      }
     }
   }
 

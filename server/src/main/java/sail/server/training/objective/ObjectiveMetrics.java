@@ -1,5 +1,6 @@
 package sail.server.training.objective;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,43 @@ public final class ObjectiveMetrics {
     Map<Route, RouteMetrics> out = new EnumMap<>(Route.class);
     sums.forEach((route, sum) -> out.put(route, sum.metrics()));
     return out;
+  }
+
+  /**
+   * Metrics of a training step's rows, recomputed in double precision beside the autograd pass
+   * (never part of the gradient).
+   *
+   * @param policyChosen ℓ of each row's dataset- or label-order chosen reply, before any DDP swap
+   * @param policyRejected ℓ of the other reply, before any swap
+   * @param refChosen ℓ_ref of the row's final chosen reply (after the swap)
+   * @param refRejected ℓ_ref of the final rejected reply
+   * @param swapped 1 where DDP resampling reversed the label, else 0
+   * @return the metrics per route, or an empty map when a log-prob is not finite (a diverged step
+   *     reports no metrics rather than failing)
+   */
+  public static Map<Route, RouteMetrics> ofStep(
+      ObjectiveConfig config,
+      List<Route> routes,
+      float[] policyChosen,
+      float[] policyRejected,
+      float[] refChosen,
+      float[] refRejected,
+      float[] swapped) {
+    List<PreferenceRow> rows = new ArrayList<>(routes.size());
+    for (int i = 0; i < routes.size(); i++) {
+      boolean flip = swapped[i] != 0;
+      double chosen = flip ? policyRejected[i] : policyChosen[i];
+      double rejected = flip ? policyChosen[i] : policyRejected[i];
+      if (!Double.isFinite(chosen + rejected + refChosen[i] + refRejected[i])) {
+        return Map.of();
+      }
+      rows.add(
+          new PreferenceRow(
+              routes.get(i),
+              new PairLogProbs(chosen, rejected, refChosen[i], refRejected[i]),
+              flip));
+    }
+    return rows.isEmpty() ? Map.of() : byRoute(rows, BatchObjective.evaluate(config, rows));
   }
 
   private static final class Accumulator {

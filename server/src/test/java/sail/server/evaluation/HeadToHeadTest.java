@@ -1,0 +1,67 @@
+package sail.server.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import sail.server.training.reward.RewardSource;
+
+class HeadToHeadTest {
+  /** Longer replies score higher. */
+  static final RewardSource LENGTH =
+      items -> items.stream().mapToDouble(item -> item.reply().length()).toArray();
+
+  @Test
+  void eachPromptIsAWinATieOrALossByTheJudgesScores() {
+    HeadToHead result =
+        HeadToHead.judge(
+            List.of("a", "b", "c", "d"),
+            List.of("long reply", "same", "x", "longer one"),
+            List.of("short", "same", "xyz", "tiny"),
+            LENGTH);
+
+    assertEquals(new WinRate(2, 1, 1), result.winRate());
+    assertEquals((10 + 4 + 1 + 10) / 4.0, result.meanScore(), 1e-12);
+    assertEquals((5 + 4 + 3 + 4) / 4.0, result.referenceMeanScore(), 1e-12);
+  }
+
+  @Test
+  void fluencyIsMeasuredOnEachSidesOwnReplies() {
+    HeadToHead result =
+        HeadToHead.judge(
+            List.of("p", "q"),
+            List.of("happy happy happy day", "happy happy happy"),
+            List.of("a fine day today", "we walked to town"),
+            LENGTH);
+
+    assertEquals(new Fluency(2, 1.0, 2 / 7.0), result.fluency());
+    assertEquals(new Fluency(2, 0.0, 1.0), result.referenceFluency());
+  }
+
+  @Test
+  void everyPromptNeedsOneReplyFromEachSide() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> HeadToHead.judge(List.of("p"), List.of("a", "b"), List.of("c"), LENGTH));
+  }
+
+  @Test
+  void judgesAreNamedByTheAnnotatorsPreference() {
+    RewardSource sentiment = Judges.annotator("annotator:positive-sentiment");
+    String warm = "What a lovely and happy day it was for all of us.";
+    String cold = "What a horrible and miserable day it was for all of us.";
+    assertEquals(true, sentiment.prefersFirst("p", warm, cold));
+
+    RewardSource family = Judges.annotator("annotator:topic:family");
+    String sister = "My sister and her husband came to the house for dinner.";
+    String weather = "The weather was cold and the road was long for the horses.";
+    assertEquals(true, family.prefersFirst("p", sister, weather));
+    Judges.validate("annotator:family-topic");
+
+    IllegalArgumentException unknown =
+        assertThrows(IllegalArgumentException.class, () -> Judges.validate("annotator:topic:war"));
+    assertEquals(true, unknown.getMessage().contains("annotator:topic:war"));
+    assertThrows(IllegalArgumentException.class, () -> Judges.validate("reward-model"));
+  }
+}
