@@ -32,10 +32,10 @@ import sail.server.RunningServer;
 import sail.server.ServerMain;
 import sail.server.config.ConfigLoader;
 import sail.server.config.ServerConfig;
+import sail.server.evaluation.HeadToHead;
 import sail.server.evaluation.WinRate;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
-import sail.server.task.WordDictionary;
 import sail.v1.Completion;
 import sail.v1.GenerateRequest;
 import sail.v1.StatusResponse;
@@ -197,8 +197,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         say("final version answers the same prompts ...");
         Samples fin = sample(client, evaluation);
-        HeadToHead.Result result =
-            HeadToHead.compare(base.texts(), fin.texts(), judge, WordDictionary.load());
+        HeadToHead result = judge.compare(evaluation, base.texts(), fin.texts());
 
         JsonObject summary =
             summary(result, base, fin, off, on, status, judge, trainingPreset, started);
@@ -262,7 +261,7 @@ public final class DemoCommand implements Callable<Integer> {
   private record Samples(List<String> texts, TreeSet<Long> versions) {}
 
   private JsonObject summary(
-      HeadToHead.Result r,
+      HeadToHead r,
       Samples base,
       Samples fin,
       JsonObject off,
@@ -283,13 +282,13 @@ public final class DemoCommand implements Callable<Integer> {
         .put("ties", w.ties())
         .put("losses", w.losses())
         .put("tie_rate", w.tieRate())
-        .put("mean_score_base", r.meanScoreBase())
-        .put("mean_score_final", r.meanScoreCandidate())
+        .put("mean_score_base", r.referenceMeanScore())
+        .put("mean_score_final", r.meanScore())
         .put("base_versions", new JsonArray(new ArrayList<>(base.versions())))
         .put("final_versions", new JsonArray(new ArrayList<>(fin.versions())))
-        .put("fluency_base", r.base().toJson())
-        .put("fluency_final", r.candidate().toJson())
-        .put("fluency_within_10_percent", r.candidate().within(r.base(), 0.10))
+        .put("fluency_base", HiddenJudge.toJson(r.referenceFluency()))
+        .put("fluency_final", HiddenJudge.toJson(r.fluency()))
+        .put("fluency_within_10_percent", r.fluency().within(r.referenceFluency(), 0.10))
         .put("tokens_per_s_training_off", off.getDouble("tokens_per_s"))
         .put("tokens_per_s_training_on", on.getDouble("tokens_per_s"))
         .put(

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sail.loadtest.demo.HeadToHead;
 import sail.loadtest.users.HiddenJudge;
+import sail.server.evaluation.HeadToHead;
 import sail.server.evaluation.WinRate;
 import sail.server.inference.EngineLoader;
 import sail.server.model.CausalLanguageModel;
@@ -26,7 +26,6 @@ import sail.server.model.SequenceScorer;
 import sail.server.registry.ModelRegistry;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
-import sail.server.task.WordDictionary;
 import sail.server.training.SailTrainer;
 import sail.server.training.TrainerSettings;
 import sail.server.training.guard.SampleStatistics;
@@ -99,7 +98,6 @@ public final class ExperimentCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--presets must include dpo, the baseline");
     }
     HiddenJudge judge = HiddenJudge.named(preference);
-    WordDictionary dictionary = WordDictionary.load();
     Engine.getEngine("PyTorch");
     GradMode.setThreadsForThisThread(2);
     List<String> heldOut = PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList();
@@ -156,23 +154,22 @@ public final class ExperimentCommand implements Callable<Integer> {
             rollouts.sample(evaluation, model.liveParameters(), 0, evalSeed, 1.0);
         List<String> replies = first(samples);
         double kl = kl(samples, reference, model);
-        HeadToHead.Result vsBase = HeadToHead.compare(baseReplies, replies, judge, dictionary);
+        HeadToHead vsBase = judge.compare(evaluation, baseReplies, replies);
         JsonObject run =
             new JsonObject()
                 .put("preset", preset)
                 .put("seed", seed)
                 .put("train_seconds", seconds)
                 .put("win_rate_vs_reference", winJson(vsBase.winRate()))
-                .put("mean_score", vsBase.meanScoreCandidate())
-                .put("mean_score_reference", vsBase.meanScoreBase())
+                .put("mean_score", vsBase.meanScore())
+                .put("mean_score_reference", vsBase.referenceMeanScore())
                 .put("kl", kl)
-                .put("fluency", vsBase.candidate().toJson());
+                .put("fluency", HiddenJudge.toJson(vsBase.fluency()));
         if (dpoReplies == null) {
           dpoReplies = replies;
         } else {
           run.put(
-              "win_rate_vs_dpo",
-              winJson(HeadToHead.compare(dpoReplies, replies, judge, dictionary).winRate()));
+              "win_rate_vs_dpo", winJson(judge.compare(evaluation, dpoReplies, replies).winRate()));
         }
         runs.computeIfAbsent(preset, k -> new ArrayList<>()).add(run);
         System.err.printf(
@@ -182,7 +179,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             seed,
             seconds,
             vsBase.winRate().rate(),
-            vsBase.meanScoreCandidate(),
+            vsBase.meanScore(),
             kl);
         deleteTree(dir);
       }

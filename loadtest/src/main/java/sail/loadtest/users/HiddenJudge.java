@@ -1,15 +1,19 @@
 package sail.loadtest.users;
 
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
+import sail.server.evaluation.Fluency;
+import sail.server.evaluation.HeadToHead;
 import sail.server.task.AfinnLexicon;
 import sail.server.task.BradleyTerryRater;
 import sail.server.task.PositiveSentiment;
 import sail.server.task.SimulatedAnnotator;
 import sail.server.task.TopicPreference;
 import sail.server.task.WordDictionary;
+import sail.server.training.reward.AnnotatorRewards;
 
 /**
  * The simulated users' hidden taste: the {@link SimulatedAnnotator} with a named preference. The
@@ -67,6 +71,22 @@ public final class HiddenJudge {
   /** The hidden score of {@code reply}, in [0, 1]. */
   public double score(String reply) {
     return annotator.score(reply);
+  }
+
+  /**
+   * The candidate's replies against the baseline's, prompt by prompt, judged by this taste (a tie
+   * counts ½), with both sides' mean scores and fluency.
+   */
+  public HeadToHead compare(List<String> prompts, List<String> baseline, List<String> candidate) {
+    return HeadToHead.judge(prompts, candidate, baseline, new AnnotatorRewards(annotator));
+  }
+
+  /** The fields of a {@link Fluency} for reports. */
+  public static JsonObject toJson(Fluency fluency) {
+    return new JsonObject()
+        .put("repetition_rate", fluency.repetitionRate())
+        .put("distinct_word_ratio", fluency.distinctWordRatio())
+        .put("dictionary_share", fluency.dictionaryShare());
   }
 
   /** Whether the user gives 👍: a Bernoulli draw with the reply's score. */

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import sail.server.evaluation.HeadToHead;
+import sail.server.evaluation.WinRate;
 import sail.server.task.BradleyTerryRater;
 
 class HiddenJudgeTest {
@@ -54,6 +57,26 @@ class HiddenJudgeTest {
       first += SENTIMENT.prefersFirst(a, b, random) ? 1 : 0;
     }
     assertEquals(p, first / (double) n, 4 * Math.sqrt(p * (1 - p) / n) + 1e-9);
+  }
+
+  @Test
+  void comparesCandidateWithBaselinePromptByPrompt() {
+    List<String> prompts = List.of("a", "b", "c");
+    List<String> base =
+        List.of(
+            "It was a dreadful and miserable evening.",
+            "The house stood at the end of the lane.",
+            "She was glad to see him again.");
+    List<String> candidate =
+        List.of(
+            "It was a lovely and happy evening with friends.",
+            "The house stood at the end of the lane.",
+            "She was sad and angry to see him again.");
+    HeadToHead r = SENTIMENT.compare(prompts, base, candidate);
+    assertEquals(new WinRate(1, 1, 1), r.winRate());
+    double meanBase = base.stream().mapToDouble(SENTIMENT::score).average().orElseThrow();
+    assertEquals(meanBase, r.referenceMeanScore(), 1e-12);
+    assertEquals(1.0, HiddenJudge.toJson(r.referenceFluency()).getDouble("dictionary_share"), 0.2);
   }
 
   @Test

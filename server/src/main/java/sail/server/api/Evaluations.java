@@ -96,12 +96,14 @@ final class Evaluations {
     return sail.v1.Fluency.newBuilder()
         .setRepetitionRate(fluency.repetitionRate())
         .setDistinctWordRatio(fluency.distinctWordRatio())
+        .setDictionaryShare(fluency.dictionaryShare())
         .build();
   }
 
   private static JsonObject toJson(Fluency fluency) {
     return new JsonObject()
         .put("repetition_rate", fluency.repetitionRate())
-        .put("distinct_word_ratio", fluency.distinctWordRatio());
+        .put("distinct_word_ratio", fluency.distinctWordRatio())
+        .put("dictionary_share", fluency.dictionaryShare());
   }
 }

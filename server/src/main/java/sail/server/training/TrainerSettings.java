@@ -2,6 +2,7 @@ package sail.server.training;
 
 import java.util.List;
 import sail.server.training.guard.GuardBounds;
+import sail.server.training.objective.BaselineMode;
 import sail.server.training.objective.GradientCoefficients;
 import sail.server.training.objective.MixtureWeights;
 import sail.server.training.objective.ObjectiveConfig;
@@ -95,19 +96,28 @@ public record TrainerSettings(
    *
    * <ul>
    *   <li>{@code default} — for a server whose users give feedback: 40% offline rows, 20% DDP rows
-   *       (ρ = 0.2) and 40% DPR rows from people's labels (γ = 0.3), falling back to offline rows
-   *       while there are none;
-   *   <li>{@code feedback-only} — every row a person's label (γ = 0.3), no offline dataset: the
-   *       server learns only what its users tell it, and waits while they say nothing.
+   *       (ρ = 0.2) and 40% DPR rows from people's labels (γ = 0.1 with the batch-mean baseline),
+   *       falling back to offline rows while there are none;
+   *   <li>{@code feedback-only} — every row a person's label (γ = 0.1, batch-mean baseline), no
+   *       offline dataset: the server learns only what its users tell it, and waits while they say
+   *       nothing.
    * </ul>
+   *
+   * <p>Why the baseline and the small γ: term A is a score-function term with reward s ≤ 0
+   * (sail-objective.md, section 4). Without a baseline it lowers the log-probs of every sampled
+   * reply by c_A·|s| — about 0.2 per reply at s ≈ −0.7 and γ = 0.3, four times the DPO gradient
+   * β·σ(−β·h) ≈ 0.05 — which spreads probability off the language: in two 10-minute demos with γ =
+   * 0.3 and no baseline the served replies' dictionary share fell from 0.92 to 0.77–0.79 and they
+   * lost to the base 27–29% under the hidden annotator.
    */
   public static ObjectiveConfig objectiveOf(String preset) {
     return switch (preset) {
       case "default" ->
-          ObjectiveConfig.of(
-              new MixtureWeights(0.2, 0, 0.4), new GradientCoefficients(0.2, 0, 0.3));
+          ObjectiveConfig.of(new MixtureWeights(0.2, 0, 0.4), new GradientCoefficients(0.2, 0, 0.1))
+              .withBaseline(BaselineMode.BATCH_MEAN);
       case "feedback-only" ->
-          ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.3));
+          ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1))
+              .withBaseline(BaselineMode.BATCH_MEAN);
       case "sail-ddp" -> ObjectiveConfig.sailDdp();
       case "dpo" -> ObjectiveConfig.dpo();
       case "sail-dpp" -> ObjectiveConfig.sailDpp();

@@ -1,7 +1,9 @@
 package sail.server.evaluation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,8 +37,10 @@ class HeadToHeadTest {
             List.of("a fine day today", "we walked to town"),
             LENGTH);
 
-    assertEquals(new Fluency(2, 1.0, 2 / 7.0), result.fluency());
-    assertEquals(new Fluency(2, 0.0, 1.0), result.referenceFluency());
+    assertEquals(new Fluency(2, 1.0, 2 / 7.0, 1.0), result.fluency());
+    assertEquals(new Fluency(2, 0.0, 1.0, 1.0), result.referenceFluency());
+    assertTrue(result.referenceFluency().within(result.referenceFluency(), 0.10));
+    assertFalse(result.fluency().within(result.referenceFluency(), 0.10));
   }
 
   @Test

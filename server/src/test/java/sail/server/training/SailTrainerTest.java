@@ -95,7 +95,7 @@ class SailTrainerTest {
               2,
               false,
               new PolicyRollouts.Settings(0.9, 8, 8),
-              new GuardBounds(1.0, 0.0, 1e9, 0.0, 1.0, 1.0),
+              new GuardBounds(1.0, 0.0, 1e9, 0.0, 1.0, 1.0, 0.0),
               4,
               11);
       trainer =

@@ -10,6 +10,8 @@ public enum Guard {
   DISTINCT_WORDS,
   /** Printable share at least 0.99 (or a little under the base's, if lower). */
   PRINTABLE,
+  /** Dictionary-word share at least a fraction (0.95) of the base's. */
+  DICTIONARY_WORDS,
   /** Held-out preference accuracy not collapsing below the last published version's. */
   HELD_OUT_ACCURACY,
   /** Mean reward of the samples not dropping below the last published version's. */

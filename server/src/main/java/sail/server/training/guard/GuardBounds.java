@@ -12,6 +12,7 @@ package sail.server.training.guard;
  *     version's
  * @param maxRewardDrop how far the mean reward of the samples may fall below the last published
  *     version's
+ * @param minDictionaryFraction dictionary-word share allowed, as a fraction of the base's
  */
 public record GuardBounds(
     double maxRepetition,
@@ -19,15 +20,18 @@ public record GuardBounds(
     double maxKl,
     double minPrintable,
     double maxAccuracyDrop,
-    double maxRewardDrop) {
+    double maxRewardDrop,
+    double minDictionaryFraction) {
   /** Tolerance under a base whose own printable share is below {@code minPrintable}. */
   public static final double PRINTABLE_SLACK = 0.005;
 
   /**
    * The measured bounds of alignment-facts.md; the KL bound (20 nats per reply) and the drops are
-   * starting points to tune on the default model.
+   * starting points to tune on the default model. The dictionary share must stay within 5% of the
+   * base's: a demo run whose versions passed every other guard at KL &lt; 20 fell from 0.92 to 0.77
+   * and lost to the base 27% to 73% under the hidden annotator.
    */
   public static GuardBounds defaults() {
-    return new GuardBounds(0.05, 0.8, 20.0, 0.99, 0.10, 0.05);
+    return new GuardBounds(0.05, 0.8, 20.0, 0.99, 0.10, 0.05, 0.95);
   }
 }

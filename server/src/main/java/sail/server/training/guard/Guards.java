@@ -46,6 +46,11 @@ public final class Guards {
             Guard.PRINTABLE,
             candidate.printableShare(),
             Math.min(bounds.minPrintable(), base.printableShare() - GuardBounds.PRINTABLE_SLACK)));
+    checks.add(
+        GuardReport.Check.atLeast(
+            Guard.DICTIONARY_WORDS,
+            candidate.dictionaryShare(),
+            bounds.minDictionaryFraction() * base.dictionaryShare()));
     if (!Double.isNaN(previousAccuracy) && !Double.isNaN(accuracy)) {
       checks.add(
           GuardReport.Check.atLeast(

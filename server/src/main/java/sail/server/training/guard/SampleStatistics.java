@@ -44,6 +44,27 @@ public final class SampleStatistics {
     return sum / policySums.length;
   }
 
+  /** The shipped word list, loaded on first use. */
+  private static final class Dictionary {
+    static final sail.server.task.WordDictionary WORDS = sail.server.task.WordDictionary.load();
+  }
+
+  /**
+   * Mean over replies of the share of their words found in the dictionary ({@link
+   * sail.server.task.ReplyText#knownShare()}). It falls when training moves probability mass off
+   * the language (alignment-facts.md: offline DPO drifting to "bytes off the data distribution").
+   */
+  public static double dictionaryShare(List<String> replies) {
+    if (replies.isEmpty()) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    for (String reply : replies) {
+      sum += sail.server.task.ReplyText.of(reply, Dictionary.WORDS).knownShare();
+    }
+    return sum / replies.size();
+  }
+
   /** Share of replies in which some word of three or more letters appears three or more times. */
   public static double repetitionRate(List<String> replies) {
     if (replies.isEmpty()) {

@@ -10,13 +10,15 @@ import java.util.List;
  * @param repetitionRate share of replies with a word of ≥ 3 letters used ≥ 3 times
  * @param distinctWordRatio distinct words / words over all replies
  * @param printableShare share of printable characters
+ * @param dictionaryShare mean share of a reply's words found in the dictionary
  */
 public record SampleSummary(
     int samples,
     double klEstimate,
     double repetitionRate,
     double distinctWordRatio,
-    double printableShare) {
+    double printableShare,
+    double dictionaryShare) {
 
   /**
    * Summarises replies with their policy and reference log-probs (see {@link SampleStatistics}).
@@ -32,6 +34,7 @@ public record SampleSummary(
         SampleStatistics.klEstimate(policySums, referenceSums),
         SampleStatistics.repetitionRate(replies),
         SampleStatistics.distinctWordRatio(replies),
-        SampleStatistics.printableShare(replies));
+        SampleStatistics.printableShare(replies),
+        SampleStatistics.dictionaryShare(replies));
   }
 }

@@ -50,19 +50,40 @@ class GuardsTest {
 
   @Test
   void aHealthyCandidatePassesEveryGuard() {
-    SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999);
-    SampleSummary candidate = new SampleSummary(200, 6.0, 0.03, 0.36, 0.998);
+    SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999, 0.9);
+    SampleSummary candidate = new SampleSummary(200, 6.0, 0.03, 0.36, 0.998, 0.9);
     GuardReport report =
         Guards.evaluate(candidate, base, 0.7, 0.65, 0.6, 0.58, GuardBounds.defaults());
     assertTrue(report.passed(), report.toString());
-    assertEquals(6, report.checks().size());
+    assertEquals(7, report.checks().size());
+  }
+
+  @Test
+  void aCandidateDriftingOffTheLanguageFailsTheDictionaryGuard() {
+    // fluent-looking statistics, but a fifth fewer dictionary words than the base
+    SampleSummary base = new SampleSummary(48, 0, 0.0, 0.35, 1.0, 0.92);
+    SampleSummary drifted = new SampleSummary(48, 12.0, 0.0, 0.40, 1.0, 0.77);
+    GuardReport report =
+        Guards.evaluate(
+            drifted, base, Double.NaN, Double.NaN, Double.NaN, Double.NaN, GuardBounds.defaults());
+    assertEquals(
+        List.of(Guard.DICTIONARY_WORDS),
+        report.failures().stream().map(GuardReport.Check::guard).toList());
+    assertEquals(0.95 * 0.92, report.failures().get(0).bound(), 1e-12);
+  }
+
+  @Test
+  void dictionaryShareIsTheMeanKnownShareOfReplies() {
+    assertEquals(
+        1.0, SampleStatistics.dictionaryShare(List.of("the house was fine", "she is here")), 1e-12);
+    assertTrue(SampleStatistics.dictionaryShare(List.of("xq zzv qqj frob")) < 0.5);
   }
 
   @Test
   void aCollapsedCandidateFailsTheRightGuards() {
     // "happy happy happy ...": repetitive, few distinct words, far from the reference
-    SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999);
-    SampleSummary collapsed = new SampleSummary(200, 45.0, 0.9, 0.05, 0.999);
+    SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999, 0.9);
+    SampleSummary collapsed = new SampleSummary(200, 45.0, 0.9, 0.05, 0.999, 0.9);
     GuardReport report =
         Guards.evaluate(
             collapsed,
@@ -77,7 +98,7 @@ class GuardsTest {
         List.of(Guard.KL, Guard.REPETITION, Guard.DISTINCT_WORDS),
         report.failures().stream().map(GuardReport.Check::guard).toList());
     // nothing published yet: the accuracy and reward guards are not evaluated
-    assertEquals(4, report.checks().size());
+    assertEquals(5, report.checks().size());
     GuardReport.Check distinct = report.failures().get(2);
     assertEquals(0.32, distinct.bound(), 1e-12);
     assertFalse(distinct.upperBound());
@@ -86,13 +107,13 @@ class GuardsTest {
   @Test
   void boundsFollowAWeakBaseAndCatchDrops() {
     // a base that itself repeats 8% and prints 98%: bounds follow it
-    SampleSummary base = new SampleSummary(100, 0, 0.08, 0.5, 0.98);
-    SampleSummary same = new SampleSummary(100, 1, 0.08, 0.5, 0.976);
+    SampleSummary base = new SampleSummary(100, 0, 0.08, 0.5, 0.98, 0.9);
+    SampleSummary same = new SampleSummary(100, 1, 0.08, 0.5, 0.976, 0.9);
     assertTrue(
         Guards.evaluate(
                 same, base, Double.NaN, Double.NaN, Double.NaN, Double.NaN, GuardBounds.defaults())
             .passed());
-    SampleSummary garbled = new SampleSummary(100, 1, 0.0, 0.5, 0.9);
+    SampleSummary garbled = new SampleSummary(100, 1, 0.0, 0.5, 0.9, 0.9);
     GuardReport report = Guards.evaluate(garbled, base, 0.4, 0.6, 0.3, 0.5, GuardBounds.defaults());
     assertEquals(
         List.of(Guard.PRINTABLE, Guard.HELD_OUT_ACCURACY, Guard.MEAN_REWARD),
