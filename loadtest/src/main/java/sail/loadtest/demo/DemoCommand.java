@@ -97,6 +97,12 @@ public final class DemoCommand implements Callable<Integer> {
       description = "length of the training-off phase (default 60)")
   int offSeconds;
 
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "a server config key, e.g. --set training.learning_rate=1e-4 (repeatable)")
+  Map<String, String> settings = new HashMap<>();
+
   @Option(names = "--data-dir", description = "server data directory (default: a new temp dir)")
   Path dataDir;
 
@@ -154,6 +160,7 @@ public final class DemoCommand implements Callable<Integer> {
     overrides.put("data_dir", data.toString());
     overrides.put("train", "true");
     overrides.put("training.preset", trainingPreset);
+    overrides.putAll(settings);
     ServerConfig config = ConfigLoader.load(null, overrides);
     say(
         "demo: preference %s (hidden from the server), preset %s, %d users, data in %s",
@@ -275,6 +282,7 @@ public final class DemoCommand implements Callable<Integer> {
     return new JsonObject()
         .put("preference", judge.preferenceName())
         .put("preset", trainingPreset)
+        .put("settings", new JsonObject(new HashMap<String, Object>(settings)))
         .put("prompts", w.comparisons())
         .put("win_rate", w.rate())
         .put("win_rate_ci95", new JsonArray().add(ci[0]).add(ci[1]))
