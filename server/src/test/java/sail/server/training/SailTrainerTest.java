@@ -46,6 +46,21 @@ class SailTrainerTest {
     final InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
 
     Rig(WeightSnapshot base, Path dataDir) {
+      this(
+          base,
+          dataDir,
+          ObjectiveConfig.of(
+              new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3)),
+          0.5,
+          1e-3);
+    }
+
+    Rig(
+        WeightSnapshot base,
+        Path dataDir,
+        ObjectiveConfig objective,
+        double feedbackShare,
+        double learningRate) {
       if (base != null) {
         base.copyInto(model.block());
       }
@@ -69,13 +84,10 @@ class SailTrainerTest {
       for (int i = 0; i < 3; i++) {
         feedback.add("Asked " + i, "Gladly " + i, "No " + i, 0, java.time.Instant.EPOCH);
       }
-      ObjectiveConfig objective =
-          ObjectiveConfig.of(
-              new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3));
       MixtureSampler sampler =
           new MixtureSampler(
               new MixtureSampler.Settings(
-                  objective.mixture(), 0.5, StalenessBound.DEFAULT, true, 9),
+                  objective.mixture(), feedbackShare, StalenessBound.DEFAULT, true, 9),
               pairs,
               PromptSource.of(List.of("Hello", "How are you?", "Tell me more", "Is it fine?")),
               List.of(feedback));
@@ -85,7 +97,7 @@ class SailTrainerTest {
           new TrainerSettings(
               objective,
               4,
-              1e-3,
+              learningRate,
               1.0,
               1.0,
               2,
@@ -172,6 +184,24 @@ class SailTrainerTest {
         assertTrue(report.onlineVersionLags().size() >= report.freshPairs());
         assertTrue(report.onlineVersionLags().stream().allMatch(lag -> lag == 0));
       }
+    }
+  }
+
+  @Test
+  void stepsOnPeoplesLabelsFitThem() {
+    // every row a logged label (three pairs, replayed), plain DPO on them: γ = 0, no anchor pull
+    ObjectiveConfig labelsOnly =
+        ObjectiveConfig.of(new MixtureWeights(0, 0, 1), GradientCoefficients.NONE);
+    try (Rig rig = new Rig(null, temp, labelsOnly, 1.0, 3e-3)) {
+      double first = rig.trainer.trainStep().meanS();
+      double last = first;
+      // eight steps: the rig publishes every two, and the labels (version 0) stay within the
+      // staleness bound of four versions
+      for (int i = 0; i < 7; i++) {
+        last = rig.trainer.trainStep().meanS();
+      }
+      // s = log σ(β·h) rises toward 0 as the chosen replies gain on the rejected ones
+      assertTrue(last > first + 0.05, "mean s " + first + " -> " + last);
     }
   }
 
