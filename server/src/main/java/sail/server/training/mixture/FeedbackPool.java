@@ -68,12 +68,11 @@ public final class FeedbackPool {
   }
 
   /**
-   * Draws one admitted pair uniformly, or null when none is admitted. Always consumes exactly one
-   * draw of {@code random}, so later draws do not depend on what the log held.
+   * Draws one of {@code admitted} uniformly (with replacement), or null when it is empty. Always
+   * consumes exactly one draw of {@code random}, so later draws do not depend on what the log held.
    */
-  public FeedbackPair sample(RandomGenerator random, long currentVersion, StalenessBound bound) {
+  public static FeedbackPair draw(RandomGenerator random, List<FeedbackPair> admitted) {
     double u = random.nextDouble();
-    List<FeedbackPair> admitted = admitted(currentVersion, bound);
     return admitted.isEmpty() ? null : admitted.get((int) (u * admitted.size()));
   }
 

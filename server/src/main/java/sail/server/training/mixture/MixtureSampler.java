@@ -124,8 +124,11 @@ public final class MixtureSampler {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
     RandomGenerator random = new SplittableRandom(Seeds.mix(settings.seed(), step));
+    // the labels DPR rows may draw from this step: the version does not change within it
+    List<FeedbackPair> admitted = List.of();
     if (settings.weights().dpr() > 0) {
       feedback.refresh();
+      admitted = feedback.admitted(currentVersion, settings.staleness());
     }
     List<PlannedRow> rows = new ArrayList<>(batchSize);
     for (int draw = 0; draw < batchSize; draw++) {
@@ -136,16 +139,13 @@ public final class MixtureSampler {
             case OFFLINE_DPO, DDP ->
                 new PlannedRow.DatasetRow(slot, route, pairs.get(pairCursor.next()));
             case DPP -> new PlannedRow.FreshRow(slot, route, prompts.get(promptCursor.next()));
-            case DPR -> dprRow(slot, random, currentVersion);
+            case DPR -> dprRow(slot, random, currentVersion, admitted);
           };
       if (row != null) {
         rows.add(row);
       }
     }
-    int stale =
-        settings.weights().dpr() > 0
-            ? feedback.size() - feedback.admitted(currentVersion, settings.staleness()).size()
-            : 0;
+    int stale = settings.weights().dpr() > 0 ? feedback.size() - admitted.size() : 0;
     StepPlan plan = new StepPlan(step, rows, stale);
     step++;
     return plan;
@@ -170,10 +170,11 @@ public final class MixtureSampler {
   }
 
   /** A DPR row: a person's label, else fresh samples for the reward source, else a fallback. */
-  private PlannedRow dprRow(int slot, RandomGenerator random, long version) {
-    // always draw, so that the availability of feedback does not shift later draws
+  private PlannedRow dprRow(
+      int slot, RandomGenerator random, long version, List<FeedbackPair> admitted) {
+    // always draw both, so that the availability of feedback does not shift later draws
     boolean wantFeedback = random.nextDouble() < settings.feedbackShare();
-    FeedbackPair pair = feedback.sample(random, version, settings.staleness());
+    FeedbackPair pair = FeedbackPool.draw(random, admitted);
     if (pair != null && (wantFeedback || !settings.freshDprRows())) {
       return new PlannedRow.FeedbackRow(slot, pair, StalenessBound.lag(pair, version));
     }
