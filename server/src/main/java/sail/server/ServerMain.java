@@ -87,6 +87,7 @@ public final class ServerMain {
             log,
             config.dataDir(),
             t.pairs(),
+            t.rewardModel(),
             TrainerSettings.forServer(
                 t.preset(),
                 t.batchSize(),

@@ -307,13 +307,29 @@ public final class DemoCommand implements Callable<Integer> {
             "overload_refusals", off.getLong("overload_refusals") + on.getLong("overload_refusals"))
         .put("feedback", on.getJsonObject("feedback"))
         .put("feedback_training_off", off.getJsonObject("feedback"))
-        .put(
-            "training",
-            new JsonObject()
-                .put("steps", status.getTraining().getStep())
-                .put("published_version", status.getTraining().getPublishedVersion())
-                .put("state", status.getTraining().getState()))
+        .put("training", training(status.getTraining()))
         .put("elapsed_s", (System.nanoTime() - started) / 1e9);
+  }
+
+  private static JsonObject training(sail.v1.TrainingStatus t) {
+    JsonObject out =
+        new JsonObject()
+            .put("steps", t.getStep())
+            .put("published_version", t.getPublishedVersion())
+            .put("state", t.getState());
+    if (t.hasRewardModel()) {
+      sail.v1.RewardModelStatus r = t.getRewardModel();
+      JsonObject model =
+          new JsonObject()
+              .put("steps", r.getSteps())
+              .put("ready", r.getReady())
+              .put("held_out_examples", r.getHeldOutExamples());
+      if (r.getHeldOutExamples() > 0) {
+        model.put("accuracy", r.getAccuracy());
+      }
+      out.put("reward_model", model);
+    }
+    return out;
   }
 
   static String table(JsonObject s) {
@@ -333,6 +349,7 @@ public final class DemoCommand implements Callable<Integer> {
             + "fluency within 10%% of base: %s%n"
             + "throughput training on/off: %.0f / %.0f tokens/s = %.2f%n"
             + "training: %d steps, published version %d; errors %d, overload refusals %d%n"
+            + "%s"
             + "preference %s, preset %s, %.0f s",
         s.getJsonArray("base_versions").encode(),
         s.getJsonArray("final_versions").encode(),
@@ -360,9 +377,25 @@ public final class DemoCommand implements Callable<Integer> {
         t.getLong("published_version"),
         s.getLong("errors"),
         s.getLong("overload_refusals"),
+        rewardLine(t.getJsonObject("reward_model")),
         s.getString("preference"),
         s.getString("preset"),
         s.getDouble("elapsed_s"));
+  }
+
+  private static String rewardLine(JsonObject model) {
+    if (model == null) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        "reward model: %d steps, held-out accuracy %s on %d examples, %s%n",
+        model.getLong("steps"),
+        model.containsKey("accuracy")
+            ? String.format(Locale.ROOT, "%.3f", model.getDouble("accuracy"))
+            : "not measured",
+        model.getInteger("held_out_examples"),
+        model.getBoolean("ready") ? "labelling fresh DPR rows" : "not yet labelling");
   }
 
   private static void say(String format, Object... args) {

@@ -11,6 +11,8 @@ import io.vertx.grpc.server.Service;
 import java.util.OptionalLong;
 import sail.server.training.TrainingLoop;
 import sail.server.training.guard.GuardReport;
+import sail.server.training.reward.RewardAccuracy;
+import sail.server.training.reward.RewardLearner;
 import sail.v1.AdminServiceGrpcService;
 import sail.v1.CheckpointRequest;
 import sail.v1.CheckpointResponse;
@@ -18,6 +20,7 @@ import sail.v1.Counts;
 import sail.v1.EvaluateRequest;
 import sail.v1.EvaluateResponse;
 import sail.v1.GuardCheck;
+import sail.v1.RewardModelStatus;
 import sail.v1.RollbackRequest;
 import sail.v1.RollbackResponse;
 import sail.v1.StatusRequest;
@@ -97,6 +100,16 @@ public final class AdminGrpcService implements Service {
             .setPublishedVersion(t.publishedVersion());
     if (t.lastStep() != null) {
       b.setLastLoss(t.lastStep().loss()).setLastMeanS(t.lastStep().meanS());
+      RewardLearner.Report reward = t.lastStep().reward();
+      if (reward != null) {
+        RewardAccuracy accuracy = reward.accuracy();
+        b.setRewardModel(
+            RewardModelStatus.newBuilder()
+                .setSteps(reward.steps())
+                .setHeldOutExamples(accuracy == null ? 0 : accuracy.examples())
+                .setAccuracy(accuracy == null ? Double.NaN : accuracy.overall())
+                .setReady(reward.ready()));
+      }
     }
     if (t.lastPublish() != null) {
       b.setLastPublishStep(t.lastPublish().step())

@@ -10,6 +10,8 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import sail.server.training.TrainingLoop;
 import sail.server.training.guard.GuardReport;
+import sail.server.training.reward.RewardAccuracy;
+import sail.server.training.reward.RewardLearner;
 
 /**
  * The admin API over HTTP/JSON, mirroring {@code sail.v1.AdminService}: {@code GET
@@ -64,6 +66,20 @@ final class AdminRoutes {
             .put("published_version", t.publishedVersion());
     if (t.lastStep() != null) {
       out.put("last_loss", t.lastStep().loss()).put("last_mean_s", t.lastStep().meanS());
+      RewardLearner.Report reward = t.lastStep().reward();
+      if (reward != null) {
+        RewardAccuracy accuracy = reward.accuracy();
+        JsonObject model =
+            new JsonObject()
+                .put("steps", reward.steps())
+                .put("ready", reward.ready())
+                .put("held_out_examples", accuracy == null ? 0 : accuracy.examples());
+        if (accuracy != null) {
+          model.put("accuracy", accuracy.overall());
+          out.put("reward_accuracy", accuracy.overall());
+        }
+        out.put("reward_model", model);
+      }
     }
     if (t.lastPublish() != null) {
       out.put("last_publish_step", t.lastPublish().step())

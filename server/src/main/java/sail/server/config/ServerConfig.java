@@ -88,6 +88,9 @@ public record ServerConfig(
    * @param publishEvery steps between guarded publishes (10)
    * @param checkpointEvery steps between training checkpoints (50)
    * @param learningRate AdamW learning rate (3e-5)
+   * @param cpuShare the trainer's share of wall time (1: train whenever serving allows)
+   * @param rewardModel train a reward model on people's ratings and choices, which labels fresh DPR
+   *     samples once it is accurate enough (true); without it DPR rows use people's labels only
    */
   public record Training(
       Path pairs,
@@ -96,8 +99,10 @@ public record ServerConfig(
       int publishEvery,
       int checkpointEvery,
       double learningRate,
-      double cpuShare) {
-    public static final Training DEFAULTS = new Training(null, "default", 16, 10, 50, 3e-5, 1.0);
+      double cpuShare,
+      boolean rewardModel) {
+    public static final Training DEFAULTS =
+        new Training(null, "default", 16, 10, 50, 3e-5, 1.0, true);
   }
 
   /**

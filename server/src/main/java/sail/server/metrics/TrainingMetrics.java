@@ -17,6 +17,7 @@ import sail.server.training.guard.GuardReport;
 import sail.server.training.objective.Route;
 import sail.server.training.objective.RouteMetrics;
 import sail.server.training.reward.RewardAccuracy;
+import sail.server.training.reward.RewardLearner;
 
 /**
  * Names every meter of online training, fed from the training loop's step and publish reports
@@ -62,6 +63,8 @@ public final class TrainingMetrics implements TrainingObserver {
   private volatile double anchorNll = Double.NaN;
   private volatile double kl = Double.NaN;
   private volatile double rewardModelAccuracy = Double.NaN;
+  private volatile double rewardModelLoss = Double.NaN;
+  private volatile double rewardModelReady;
 
   /**
    * Registers every training meter.
@@ -94,6 +97,14 @@ public final class TrainingMetrics implements TrainingObserver {
         "held-out accuracy of the reward model; NaN without one",
         m -> m.rewardModelAccuracy);
     gauge(
+        "sail.training.reward_model.loss",
+        "batch loss of the reward model's last step; NaN without one",
+        m -> m.rewardModelLoss);
+    gauge(
+        "sail.training.reward_model.ready",
+        "1 while the reward model labels fresh DPR rows, else 0",
+        m -> m.rewardModelReady);
+    gauge(
         "sail.training.published_version",
         "version new requests are served with",
         m -> m.publishedVersion.getAsLong());
@@ -111,6 +122,16 @@ public final class TrainingMetrics implements TrainingObserver {
     anchorNll = step.anchorNll();
     step.routeMetrics().forEach((route, metrics) -> routes.get(route).record(metrics));
     step.onlineVersionLags().forEach(versionLag::record);
+    RewardLearner.Report reward = step.reward();
+    if (reward != null) {
+      if (reward.trained()) {
+        rewardModelLoss = reward.loss();
+      }
+      if (reward.accuracy() != null) {
+        rewardModelAccuracy(reward.accuracy());
+      }
+      rewardModelReady = reward.ready() ? 1 : 0;
+    }
   }
 
   @Override

@@ -34,6 +34,7 @@ import sail.server.training.objective.Route;
 import sail.server.training.objective.RouteMetrics;
 import sail.server.training.objective.SurrogateLoss;
 import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardSource;
 import sail.server.training.rollout.PolicyRollouts;
 import sail.server.training.rollout.RolloutPair;
@@ -68,6 +69,7 @@ public final class SailTrainer implements AutoCloseable {
    * @param onlineVersionLags for each row whose replies were sampled (fresh pairs and logged
    *     pairs), how many published versions their generator trails the served one
    * @param tokens prompt and reply tokens of the batch's 2·B scored sequences, padding excluded
+   * @param reward what the learned reward model did before this step, or null without one
    */
   public record StepReport(
       long step,
@@ -80,7 +82,8 @@ public final class SailTrainer implements AutoCloseable {
       double seconds,
       Map<Route, RouteMetrics> routeMetrics,
       List<Long> onlineVersionLags,
-      long tokens) {}
+      long tokens,
+      RewardLearner.Report reward) {}
 
   /** Outcome of a publish attempt. */
   public record PublishReport(
@@ -91,6 +94,7 @@ public final class SailTrainer implements AutoCloseable {
   private final ReferencePolicy reference;
   private final MixtureSampler sampler;
   private final RewardSource rewards;
+  private final RewardLearner rewardLearner;
   private final PolicyRollouts rollouts;
   private final TrainerSettings settings;
   private final CheckpointStore checkpoints;
@@ -108,7 +112,9 @@ public final class SailTrainer implements AutoCloseable {
    * @param registry where published versions go
    * @param reference the frozen reference policy
    * @param sampler plans each step's rows
-   * @param rewards labels DPR rows (may be null when the mixture has no DPR rows)
+   * @param rewards labels fresh DPR rows (null when no reward source labels them: people's labels
+   *     only); a {@link RewardLearner} is also trained, one step before each policy step, and
+   *     labels rows only once it is {@link RewardLearner#ready()}
    * @param guardPrompts held-out prompts for the publish guards
    * @param dataDirectory holds {@code checkpoints/} and {@code versions/}
    */
@@ -126,6 +132,7 @@ public final class SailTrainer implements AutoCloseable {
     this.reference = reference;
     this.sampler = sampler;
     this.rewards = rewards;
+    this.rewardLearner = rewards instanceof RewardLearner learner ? learner : null;
     this.settings = settings;
     // replies may use at most half the context, so every prompt keeps room
     PolicyRollouts.Settings r = settings.rollouts();
@@ -177,7 +184,10 @@ public final class SailTrainer implements AutoCloseable {
    */
   public StepReport trainStep() {
     long started = System.nanoTime();
-    StepPlan plan = sampler.next(settings.batchSize(), registry.currentVersion());
+    // the reward model learns first (its own gradient collector, closed before the policy's)
+    RewardLearner.Report reward = rewardLearner == null ? null : rewardLearner.step();
+    boolean rewardsReady = rewards != null && (rewardLearner == null || rewardLearner.ready());
+    StepPlan plan = sampler.next(settings.batchSize(), registry.currentVersion(), rewardsReady);
     List<PlannedRow> rows = plan.rows();
     int n = rows.size();
     if (n == 0) {
@@ -291,7 +301,8 @@ public final class SailTrainer implements AutoCloseable {
             all.stream()
                 .mapToLong(
                     e -> Math.min(model.contextLength(), e.prompt().length + e.response().length))
-                .sum());
+                .sum(),
+            reward);
     if (step % settings.publishEvery() == 0) {
       publishIfHealthy();
     }
@@ -454,6 +465,9 @@ public final class SailTrainer implements AutoCloseable {
                   STATE_FILE,
                   new TrainerState(
                       step, optimizer.step(), sampler.state(), registry.currentVersion()));
+      if (rewardLearner != null) {
+        rewardLearner.writeTo(extra);
+      }
       checkpoints.save(
           step,
           model,
@@ -492,6 +506,9 @@ public final class SailTrainer implements AutoCloseable {
           Checkpoint.readArrays(dir.resolve(OPTIMIZER_FILE), scratch), state.optimizerStep());
       sampler.restore(state.sampler());
       step = state.step();
+    }
+    if (rewardLearner != null && !rewardLearner.restoreFrom(dir)) {
+      LOG.info("{} has no reward model; it starts from its initial weights", dir);
     }
     LOG.info("resumed training at step {} from {}", step, dir);
     return Optional.of(step);

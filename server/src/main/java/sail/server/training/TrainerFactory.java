@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import sail.server.data.TrafficLog;
 import sail.server.inference.EngineLoader;
 import sail.server.inference.InferenceEngine;
+import sail.server.model.GptLanguageModel;
 import sail.server.model.WeightSnapshot;
 import sail.server.registry.CheckpointStore;
 import sail.server.registry.ModelRegistry;
@@ -19,11 +20,14 @@ import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PromptSource;
 import sail.server.training.mixture.StalenessBound;
 import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.RewardLearner;
+import sail.server.training.reward.RewardModel;
 
 /**
  * Builds the trainer of a running server: the served model's live parameters are the policy, the
  * version loaded at start is the reference, the shipped offline pairs and training prompts feed the
- * mixture, and logged pairwise choices are the human-labelled rows.
+ * mixture, logged pairwise choices and 👍-vs-👎 pairs are the human-labelled rows, and (when asked
+ * for) a reward model learns from people's ratings and choices to label fresh DPR samples.
  */
 public final class TrainerFactory {
   private static final Logger LOG = LoggerFactory.getLogger(TrainerFactory.class);
@@ -38,12 +42,15 @@ public final class TrainerFactory {
    * @param log the traffic log (source of human-labelled pairs)
    * @param dataDirectory where checkpoints and published versions are kept
    * @param pairsFile offline pairs, or null for the shipped ones
+   * @param learnRewards train a reward model on the logged feedback for the DPR rows (only when the
+   *     preset has DPR rows)
    */
   public static TrainingLoop create(
       InferenceEngine engine,
       TrafficLog log,
       Path dataDirectory,
       Path pairsFile,
+      boolean learnRewards,
       TrainerSettings settings) {
     // a mixture with no offline or DDP rows uses no dataset, not even as a fallback
     boolean usesDataset =
@@ -71,13 +78,17 @@ public final class TrainerFactory {
     OfflinePairs offline = usesDataset ? OfflinePairs.load(pairs) : OfflinePairs.NONE;
     List<String> prompts = PromptSets.loadTrain().stream().map(Prompt::prompt).toList();
     List<String> guardPrompts = PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList();
+    RewardLearner rewards =
+        learnRewards && settings.objective().mixture().dpr() > 0
+            ? rewardLearner(registry, reference, log, settings.seed())
+            : null;
     MixtureSampler sampler =
         new MixtureSampler(
             new MixtureSampler.Settings(
                 settings.objective().mixture(),
                 MixtureSampler.Settings.DEFAULT_FEEDBACK_SHARE,
                 StalenessBound.DEFAULT,
-                false, // no reward source labels fresh DPR rows: people do
+                rewards != null, // without a reward model only people label DPR rows
                 settings.seed()),
             offline,
             PromptSource.of(prompts),
@@ -88,7 +99,7 @@ public final class TrainerFactory {
             registry,
             reference,
             sampler,
-            null,
+            rewards,
             guardPrompts,
             dataDirectory,
             settings);
@@ -113,6 +124,24 @@ public final class TrainerFactory {
               LOG.info("serving published version {} from {}", found.number(), found.directory());
             });
     return new TrainingLoop(trainer, registry, engine::queuedRequests);
+  }
+
+  /**
+   * A reward model whose trunk starts as a copy of the reference (the base policy: it already reads
+   * the language), with a fresh scalar head.
+   */
+  private static RewardLearner rewardLearner(
+      ModelRegistry registry, ReferencePolicy reference, TrafficLog log, long seed) {
+    if (!(registry.model() instanceof GptLanguageModel model)) {
+      LOG.warn(
+          "no reward model for a {} policy yet; DPR rows use people's labels only",
+          registry.model().architecture());
+      return null;
+    }
+    RewardModel reward = RewardModel.create(model.config(), model.tokenizer(), model.device());
+    reward.initializeTrunkFrom(reference.snapshot());
+    return new RewardLearner(
+        reward, LoggedRewardLabels.of(log), RewardLearner.Settings.defaults(seed ^ 0x4E3L));
   }
 
   private static Path embeddedPairs() {

@@ -23,13 +23,14 @@ import sail.server.training.guard.GuardReport;
 import sail.server.training.objective.Route;
 import sail.server.training.objective.RouteMetrics;
 import sail.server.training.reward.RewardAccuracy;
+import sail.server.training.reward.RewardLearner;
 
 class TrainingMetricsTest {
   @TempDir Path dir;
 
   static SailTrainer.StepReport step(Map<Route, RouteMetrics> routes, List<Long> lags) {
     return new SailTrainer.StepReport(
-        7, 0.6, -0.5, 2.5, 1, Map.of(Route.DDP, 4L), 0, 0.25, routes, lags, 320);
+        7, 0.6, -0.5, 2.5, 1, Map.of(Route.DDP, 4L), 0, 0.25, routes, lags, 320, null);
   }
 
   @Test
@@ -89,6 +90,16 @@ class TrainingMetricsTest {
     assertTrue(Double.isNaN(registry.get("sail.training.reward_model.accuracy").gauge().value()));
     metrics.rewardModelAccuracy(new RewardAccuracy(2, 1, 2, 2));
     assertEquals(0.75, registry.get("sail.training.reward_model.accuracy").gauge().value());
+
+    // a step of the learned reward model reports its loss, accuracy and readiness
+    RewardLearner.Report reward =
+        new RewardLearner.Report(12, true, 0.61, 90, 12, new RewardAccuracy(10, 9, 0, 0), true);
+    metrics.stepped(
+        new SailTrainer.StepReport(
+            8, 0.6, -0.5, 2.5, 0, Map.of(), 0, 0.25, Map.of(), List.of(), 320, reward));
+    assertEquals(0.61, registry.get("sail.training.reward_model.loss").gauge().value(), 1e-12);
+    assertEquals(0.9, registry.get("sail.training.reward_model.accuracy").gauge().value(), 1e-12);
+    assertEquals(1, registry.get("sail.training.reward_model.ready").gauge().value());
   }
 
   static double gauge(SimpleMeterRegistry registry, String name, String route) {

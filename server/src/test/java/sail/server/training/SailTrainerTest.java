@@ -1,6 +1,7 @@
 package sail.server.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,9 @@ import sail.server.training.objective.ObjectiveConfig;
 import sail.server.training.objective.Route;
 import sail.server.training.objective.RouteMetrics;
 import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.InMemoryRewardLabels;
+import sail.server.training.reward.PromptReply;
+import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardSource;
 import sail.server.training.rollout.PolicyRollouts;
 
@@ -61,6 +65,17 @@ class SailTrainerTest {
         ObjectiveConfig objective,
         double feedbackShare,
         double learningRate) {
+      this(base, dataDir, objective, feedbackShare, learningRate, null);
+    }
+
+    /** With {@code rewards} labelling fresh DPR rows; null: the reply's length does. */
+    Rig(
+        WeightSnapshot base,
+        Path dataDir,
+        ObjectiveConfig objective,
+        double feedbackShare,
+        double learningRate,
+        RewardSource rewards) {
       if (base != null) {
         base.copyInto(model.block());
       }
@@ -116,7 +131,7 @@ class SailTrainerTest {
               registry,
               reference,
               sampler,
-              longerWins,
+              rewards != null ? rewards : longerWins,
               List.of("Hi", "Yes?"),
               dataDir,
               settings);
@@ -202,6 +217,44 @@ class SailTrainerTest {
       }
       // s = log σ(β·h) rises toward 0 as the chosen replies gain on the rejected ones
       assertTrue(last > first + 0.05, "mean s " + first + " -> " + last);
+    }
+  }
+
+  @Test
+  void aLearnedRewardModelStepsBeforeEachPolicyStepAndLabelsFreshRowsOnceReady() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.kindPeople(ratings, choices, 2);
+    ObjectiveConfig dprOnly =
+        ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1));
+    boolean sawFresh = false;
+    try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices);
+        Rig rig = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, learner)) {
+      SailTrainer.StepReport first = rig.trainer.trainStep();
+      assertEquals(1, first.reward().steps(), "one reward step per policy step");
+      assertFalse(first.reward().ready(), "one step from a random head: " + learner.accuracy());
+      assertEquals(0, first.freshPairs(), "people's labels only while the model is not ready");
+      // the reward model alone (cheaper than policy steps) until it has learned the people
+      for (int i = 0; i < 50; i++) {
+        learner.step();
+      }
+      for (int i = 0; i < 3; i++) {
+        SailTrainer.StepReport report = rig.trainer.trainStep();
+        assertEquals(52 + i, report.reward().steps());
+        assertTrue(report.reward().ready(), "accuracy " + report.reward().accuracy());
+        sawFresh |= report.freshPairs() > 0;
+      }
+      assertTrue(sawFresh, "a ready reward model labels fresh rows");
+      // the rig checkpoints every two steps: step 4 is the last, with reward step 54
+
+      // a restart restores the reward model with the policy
+      try (RewardLearner fresh = InMemoryRewardLabels.tinyLearner(ratings, choices);
+          Rig second = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, fresh)) {
+        second.trainer.resume().orElseThrow();
+        assertEquals(54, fresh.steps());
+        List<PromptReply> probe = List.of(new PromptReply("Any news?", "so kind"));
+        assertEquals(learner.score(probe)[0], fresh.score(probe)[0], 1e-6);
+      }
     }
   }
 

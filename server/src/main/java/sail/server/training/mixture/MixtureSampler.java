@@ -30,7 +30,8 @@ public final class MixtureSampler {
    * @param feedbackShare the probability that a DPR row uses a logged human-labelled pair instead
    *     of fresh samples, when one is available; in [0, 1]
    * @param staleness how far a logged pair's generator may trail the current policy
-   * @param freshDprRows whether a reward source labels fresh samples for DPR rows
+   * @param freshDprRows whether a reward source labels fresh samples for DPR rows (a learned one
+   *     may not be ready yet: see {@link MixtureSampler#next(int, long, boolean)})
    * @param seed seeds every draw of the run
    */
   public record Settings(
@@ -120,6 +121,17 @@ public final class MixtureSampler {
    * @param currentVersion the policy version being trained (for the staleness bound)
    */
   public StepPlan next(int batchSize, long currentVersion) {
+    return next(batchSize, currentVersion, true);
+  }
+
+  /**
+   * Plans the next step, with the reward source's readiness: a learned reward model that is not yet
+   * accurate enough labels no fresh DPR rows, which then behave as without a reward source (a
+   * person's label, else an offline row, else left out).
+   *
+   * @param rewardSourceReady whether the reward source may label fresh DPR rows this step
+   */
+  public StepPlan next(int batchSize, long currentVersion, boolean rewardSourceReady) {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
@@ -139,7 +151,7 @@ public final class MixtureSampler {
             case OFFLINE_DPO, DDP ->
                 new PlannedRow.DatasetRow(slot, route, pairs.get(pairCursor.next()));
             case DPP -> new PlannedRow.FreshRow(slot, route, prompts.get(promptCursor.next()));
-            case DPR -> dprRow(slot, random, currentVersion, admitted);
+            case DPR -> dprRow(slot, random, currentVersion, admitted, rewardSourceReady);
           };
       if (row != null) {
         rows.add(row);
@@ -171,14 +183,19 @@ public final class MixtureSampler {
 
   /** A DPR row: a person's label, else fresh samples for the reward source, else a fallback. */
   private PlannedRow dprRow(
-      int slot, RandomGenerator random, long version, List<FeedbackPair> admitted) {
+      int slot,
+      RandomGenerator random,
+      long version,
+      List<FeedbackPair> admitted,
+      boolean rewardSourceReady) {
     // always draw both, so that the availability of feedback does not shift later draws
     boolean wantFeedback = random.nextDouble() < settings.feedbackShare();
     FeedbackPair pair = FeedbackPool.draw(random, admitted);
-    if (pair != null && (wantFeedback || !settings.freshDprRows())) {
+    boolean fresh = settings.freshDprRows() && rewardSourceReady;
+    if (pair != null && (wantFeedback || !fresh)) {
       return new PlannedRow.FeedbackRow(slot, pair, StalenessBound.lag(pair, version));
     }
-    if (settings.freshDprRows()) {
+    if (fresh) {
       return new PlannedRow.FreshRow(slot, Route.DPR, prompts.get(promptCursor.next()));
     }
     // no label and nothing to label with: train on the dataset meanwhile, or leave the row out

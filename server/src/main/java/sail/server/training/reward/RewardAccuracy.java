@@ -20,4 +20,27 @@ public record RewardAccuracy(int ratings, int ratingsRight, int comparisons, int
   public double comparisonAccuracy() {
     return comparisons == 0 ? Double.NaN : comparisonsRight / (double) comparisons;
   }
+
+  /** Held-out examples judged. */
+  public int examples() {
+    return ratings + comparisons;
+  }
+
+  /**
+   * The lower end of the Wilson 95% interval of {@link #overall()} (every example is a Bernoulli
+   * trial: right or wrong); NaN without examples. Above ½ means the model is better than a coin
+   * with 95% confidence.
+   */
+  public double lowerBound95() {
+    int n = examples();
+    if (n == 0) {
+      return Double.NaN;
+    }
+    double z = 1.959963984540054;
+    double p = overall();
+    double z2n = z * z / n;
+    double centre = p + z2n / 2;
+    double spread = z * Math.sqrt(p * (1 - p) / n + z2n / (4.0 * n));
+    return (centre - spread) / (1 + z2n);
+  }
 }

@@ -254,6 +254,11 @@ public final class RewardModel implements RewardSource, AutoCloseable {
     return network.getParameters();
   }
 
+  /** Where the weights live. */
+  public Device device() {
+    return manager.getDevice();
+  }
+
   /** The optimizer, whose state a checkpoint saves with {@link AdamW#state()}. */
   public AdamW optimizer() {
     return optimizer;
@@ -262,6 +267,20 @@ public final class RewardModel implements RewardSource, AutoCloseable {
   /** A copy of the current weights (for a checkpoint, or to freeze a scorer). */
   public WeightSnapshot snapshot() {
     return WeightSnapshot.copyOf(network, manager.getDevice());
+  }
+
+  /**
+   * Overwrites the weights with named arrays written from a {@link #snapshot()} (a checkpoint).
+   *
+   * @throws IllegalArgumentException if a parameter is missing or has the wrong shape
+   */
+  public void restoreNamed(ai.djl.ndarray.NDList named) {
+    WeightSnapshot weights = WeightSnapshot.fromNamed(network, named, manager.getDevice());
+    try {
+      weights.copyInto(network);
+    } finally {
+      weights.release();
+    }
   }
 
   /** Overwrites the weights with a snapshot taken by {@link #snapshot()} (restore, rollback). */

@@ -85,6 +85,32 @@ class MixtureSamplerTest {
   }
 
   @Test
+  void aRewardSourceThatIsNotReadyLabelsNoFreshRows() {
+    MixtureWeights weights = new MixtureWeights(0, 0, 1);
+    OfflinePairs data = dataset(10);
+    InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
+    feedback.add("logged", "yes", "no", 3, Instant.EPOCH);
+    MixtureSampler.Settings half =
+        new MixtureSampler.Settings(weights, 0.5, new StalenessBound(2), true, 9);
+    MixtureSampler notReady = new MixtureSampler(half, data, data.prompts(), List.of(feedback));
+    MixtureSampler ready = new MixtureSampler(half, data, data.prompts(), List.of(feedback));
+
+    // not ready: every DPR row takes the person's label (replayed), none is a fresh sample
+    StepPlan waiting = notReady.next(32, 3, false);
+    assertEquals(32, waiting.rowsOf(PlannedRow.FeedbackRow.class).size());
+    // ready: about half of the rows become fresh samples for the reward model
+    int fresh = ready.next(32, 3, true).rowsOf(PlannedRow.FreshRow.class).size();
+    assertTrue(fresh > 8 && fresh < 24, fresh + " fresh rows of 32");
+
+    // not ready and no label yet: offline rows meanwhile
+    MixtureSampler empty =
+        new MixtureSampler(half, data, data.prompts(), List.of(new InMemoryFeedbackPairs()));
+    for (PlannedRow row : empty.next(8, 0, false).rows()) {
+      assertEquals(Route.OFFLINE_DPO, row.route());
+    }
+  }
+
+  @Test
   void aRestoredStateGivesTheSameNextStep() {
     InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
     for (int i = 0; i < 30; i++) {

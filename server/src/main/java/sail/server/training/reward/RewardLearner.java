@@ -1,0 +1,228 @@
+package sail.server.training.reward;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import sail.server.model.Checkpoint;
+import sail.server.model.WeightSnapshot;
+import sail.server.training.mixture.LabelStream;
+import sail.server.training.mixture.ReplayWindow;
+import sail.server.training.mixture.Seeds;
+
+/**
+ * The reward model of the DPR route, trained in the training loop on the feedback people log (issue
+ * 4, item 3; sail-objective.md, section 3): each call to {@link #step()} takes one {@link
+ * RewardModel} step on a batch drawn from the recent ratings and choices, and every few steps
+ * measures its accuracy on held-out feedback.
+ *
+ * <p>It labels fresh DPR samples only once it is {@link #ready()}: its held-out accuracy must be
+ * above {@link Settings#readyAccuracy()} with 95% confidence (Wilson lower bound). A freshly
+ * initialised head is a coin flip, and labels from a coin teach the policy nothing but noise.
+ *
+ * <p>Held-out feedback is a fixed share of ids (a hash of the id), so an example never moves
+ * between the two sets as the window slides. Deterministic given the log: batches come from (seed,
+ * step). Used from the training thread only.
+ */
+public final class RewardLearner implements RewardSource, AutoCloseable {
+  static final String WEIGHTS_FILE = "reward-weights.safetensors";
+  static final String OPTIMIZER_FILE = "reward-optimizer.safetensors";
+  static final String STATE_FILE = "reward.json";
+
+  /**
+   * @param batchSize feedback examples per reward-model step
+   * @param learningRate AdamW learning rate of the reward model
+   * @param clipNorm gradient-norm clip
+   * @param windowPerStream recent examples kept per feedback stream (ratings, choices)
+   * @param heldOutEvery one id in this many is held out for the accuracy metric
+   * @param minTrainExamples no step before this many training examples exist
+   * @param evaluateEvery reward-model steps between accuracy measurements
+   * @param heldOutLimit most recent held-out examples the accuracy is measured on
+   * @param readyAccuracy the accuracy the Wilson lower bound must exceed before the model labels
+   *     fresh DPR rows
+   * @param seed seeds the batch draws
+   */
+  public record Settings(
+      int batchSize,
+      double learningRate,
+      double clipNorm,
+      int windowPerStream,
+      int heldOutEvery,
+      int minTrainExamples,
+      int evaluateEvery,
+      int heldOutLimit,
+      double readyAccuracy,
+      long seed) {
+    public Settings {
+      if (batchSize < 1
+          || windowPerStream < 1
+          || heldOutEvery < 2
+          || minTrainExamples < 1
+          || evaluateEvery < 1
+          || heldOutLimit < 1) {
+        throw new IllegalArgumentException(
+            "batchSize, windowPerStream, minTrainExamples, evaluateEvery and heldOutLimit must be"
+                + " >= 1 and heldOutEvery >= 2");
+      }
+      if (!(learningRate > 0) || !(clipNorm > 0) || !(readyAccuracy >= 0 && readyAccuracy < 1)) {
+        throw new IllegalArgumentException(
+            "learningRate and clipNorm must be > 0 and readyAccuracy in [0, 1)");
+      }
+    }
+
+    /**
+     * Batch 8 per policy step (a reward step costs about a third of a policy step of 16 rows), lr
+     * 5e-5, 2048 recent examples per stream, one in 8 held out, accuracy over the last 256 held-out
+     * examples every 10 steps, ready once better than a coin with 95% confidence.
+     */
+    public static Settings defaults(long seed) {
+      return new Settings(8, 5e-5, 1.0, 2048, 8, 32, 10, 256, 0.5, seed);
+    }
+  }
+
+  /**
+   * What one call to {@link #step()} did.
+   *
+   * @param steps reward-model steps taken so far
+   * @param trained whether this call took a step (false while too few examples exist)
+   * @param loss the batch loss before the update; NaN without a step
+   * @param trainExamples training examples in the window
+   * @param heldOutExamples held-out examples in the window
+   * @param accuracy the last held-out accuracy measured, or null before the first
+   * @param ready whether the model labels fresh DPR rows
+   */
+  public record Report(
+      long steps,
+      boolean trained,
+      double loss,
+      int trainExamples,
+      int heldOutExamples,
+      RewardAccuracy accuracy,
+      boolean ready) {}
+
+  private final RewardModel model;
+  private final ReplayWindow<RewardLabel> window;
+  private final Settings settings;
+  private long steps;
+  private RewardAccuracy accuracy;
+  private boolean measureNow = true;
+
+  /**
+   * @param model the reward model to train (its trunk usually copied from the base policy)
+   * @param feedback the feedback streams (e.g. ratings and choices of the traffic log)
+   */
+  public RewardLearner(
+      RewardModel model, List<? extends LabelStream<RewardLabel>> feedback, Settings settings) {
+    this.model = model;
+    this.settings = settings;
+    this.window = new ReplayWindow<>(feedback, RewardLabel::id, settings.windowPerStream());
+  }
+
+  /** Reads new feedback, then takes one step when there is enough to learn from. */
+  public Report step() {
+    window.refresh();
+    List<RewardExample> train = new ArrayList<>();
+    List<RewardExample> heldOut = new ArrayList<>();
+    for (RewardLabel label : window.labels()) {
+      (isHeldOut(label) ? heldOut : train).add(label.example());
+    }
+    if (train.size() < settings.minTrainExamples()) {
+      return report(false, Double.NaN, train.size(), heldOut.size());
+    }
+    // uniform draws with replacement: every recent example is replayed until it leaves the window
+    SplittableRandom random = new SplittableRandom(Seeds.mix(settings.seed(), steps));
+    List<RewardExample> batch = new ArrayList<>(settings.batchSize());
+    for (int i = 0; i < settings.batchSize(); i++) {
+      batch.add(train.get(random.nextInt(train.size())));
+    }
+    double loss = model.trainStep(batch, (float) settings.learningRate(), settings.clipNorm());
+    steps++;
+    if ((measureNow || steps % settings.evaluateEvery() == 0) && !heldOut.isEmpty()) {
+      List<RewardExample> recent =
+          heldOut.subList(Math.max(0, heldOut.size() - settings.heldOutLimit()), heldOut.size());
+      accuracy = model.accuracy(recent);
+      measureNow = false;
+    }
+    return report(true, loss, train.size(), heldOut.size());
+  }
+
+  /** Whether the model is accurate enough to label fresh DPR rows. */
+  public boolean ready() {
+    return accuracy != null && accuracy.lowerBound95() > settings.readyAccuracy();
+  }
+
+  /** The last held-out accuracy measured, or null before the first. */
+  public RewardAccuracy accuracy() {
+    return accuracy;
+  }
+
+  @Override
+  public double[] score(List<PromptReply> items) {
+    return model.score(items);
+  }
+
+  /**
+   * Adds the reward model's weights, optimizer moments and cursors to a training checkpoint.
+   *
+   * @return {@code checkpoint}
+   */
+  public Checkpoint.Writer writeTo(Checkpoint.Writer checkpoint) {
+    WeightSnapshot weights = model.snapshot();
+    try {
+      return checkpoint
+          .arrays(WEIGHTS_FILE, weights.namedArrays())
+          .arrays(OPTIMIZER_FILE, model.optimizer().state())
+          .json(
+              STATE_FILE,
+              new RewardLearnerState(steps, model.optimizer().step(), window.cursors()));
+    } finally {
+      weights.release();
+    }
+  }
+
+  /**
+   * Continues from a training checkpoint written with {@link #writeTo}; a checkpoint written
+   * without a reward model leaves this one as it is.
+   *
+   * @return whether the checkpoint held a reward model
+   */
+  public boolean restoreFrom(Path checkpoint) {
+    if (!java.nio.file.Files.exists(checkpoint.resolve(STATE_FILE))) {
+      return false;
+    }
+    RewardLearnerState state =
+        Checkpoint.readJson(checkpoint.resolve(STATE_FILE), RewardLearnerState.class);
+    try (NDManager scratch = NDManager.newBaseManager(model.device(), "PyTorch")) {
+      model.restoreNamed(Checkpoint.readArrays(checkpoint.resolve(WEIGHTS_FILE), scratch));
+      model
+          .optimizer()
+          .restore(
+              Checkpoint.readArrays(checkpoint.resolve(OPTIMIZER_FILE), scratch),
+              state.optimizerStep());
+    }
+    window.restore(state.cursors());
+    steps = state.steps();
+    accuracy = null;
+    measureNow = true;
+    return true;
+  }
+
+  public long steps() {
+    return steps;
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+
+  private Report report(boolean trained, double loss, int train, int heldOut) {
+    return new Report(steps, trained, loss, train, heldOut, accuracy, ready());
+  }
+
+  private boolean isHeldOut(RewardLabel label) {
+    return Math.floorMod(Seeds.mix(label.source().hashCode(), label.id()), settings.heldOutEvery())
+        == 0;
+  }
+}

@@ -1,0 +1,104 @@
+package sail.server.training.reward;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import sail.server.model.Checkpoint;
+import sail.server.model.CheckpointMetadata;
+
+class RewardLearnerTest {
+  @TempDir Path dir;
+
+  @Test
+  void waitsForFeedbackThenLearnsItAndBecomesReady() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices)) {
+      RewardLearner.Report idle = learner.step();
+      assertFalse(idle.trained());
+      assertFalse(learner.ready(), "no accuracy measured, so not ready");
+      assertNull(idle.accuracy());
+
+      InMemoryRewardLabels.kindPeople(ratings, choices, 2);
+      RewardLearner.Report first = learner.step();
+      assertTrue(first.trained());
+      assertEquals(1, first.steps());
+      assertEquals(
+          ratings.size() + choices.size(), first.trainExamples() + first.heldOutExamples());
+      assertTrue(first.heldOutExamples() > 0 && first.trainExamples() > first.heldOutExamples());
+      assertNotNull(first.accuracy(), "the first step measures held-out accuracy");
+
+      RewardLearner.Report last = first;
+      for (int i = 0; i < 60; i++) {
+        last = learner.step();
+      }
+      assertTrue(last.accuracy().overall() >= 0.9, "held-out " + last.accuracy());
+      assertTrue(learner.ready());
+      assertTrue(last.ready());
+      assertTrue(learner.prefersFirst("Any news?", "wonderful news", "terrible news"));
+    }
+  }
+
+  @Test
+  void aCheckpointRestoresWeightsCursorsAndStepCount() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.kindPeople(ratings, choices, 1);
+    List<PromptReply> probe =
+        List.of(new PromptReply("What now?", "so kind"), new PromptReply("What now?", "so rude"));
+    Path checkpoint = dir.resolve("step-1");
+    double[] saved;
+    RewardLearner.Report next;
+    try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices)) {
+      for (int i = 0; i < 6; i++) {
+        learner.step();
+      }
+      learner
+          .writeTo(new Checkpoint.Writer())
+          .write(
+              checkpoint,
+              new CheckpointMetadata(1, 0, "2026-11-27T00:00:00Z", "gpt", Map.of(), Map.of()));
+      saved = learner.score(probe);
+      InMemoryRewardLabels.kindPeople(ratings, choices, 1); // feedback logged after the checkpoint
+      next = learner.step();
+    }
+    try (RewardLearner restored = InMemoryRewardLabels.tinyLearner(ratings, choices)) {
+      assertTrue(restored.restoreFrom(checkpoint));
+      assertEquals(6, restored.steps());
+      assertArrayEquals(saved, restored.score(probe), 1e-6);
+      assertFalse(restored.ready(), "accuracy is measured again before the model labels rows");
+      RewardLearner.Report again = restored.step();
+      assertEquals(next.steps(), again.steps());
+      assertEquals(next.loss(), again.loss(), 1e-6, "the same batch from the same state");
+      assertEquals(next.trainExamples(), again.trainExamples());
+    }
+  }
+
+  @Test
+  void aCheckpointWithoutARewardModelLeavesItAlone() {
+    try (RewardLearner learner =
+        InMemoryRewardLabels.tinyLearner(
+            new InMemoryRewardLabels("rating"), new InMemoryRewardLabels("choice"))) {
+      assertFalse(learner.restoreFrom(dir));
+      assertEquals(0, learner.steps());
+    }
+  }
+
+  @Test
+  void theWilsonLowerBoundSaysWhenAccuracyBeatsACoin() {
+    assertEquals(0.5, new RewardAccuracy(100, 50, 0, 0).overall());
+    assertTrue(new RewardAccuracy(100, 50, 0, 0).lowerBound95() < 0.5);
+    // 70 of 100 right: Wilson interval (0.604, 0.781)
+    assertEquals(0.6041, new RewardAccuracy(60, 40, 40, 30).lowerBound95(), 1e-3);
+    assertTrue(Double.isNaN(new RewardAccuracy(0, 0, 0, 0).lowerBound95()));
+  }
+}
