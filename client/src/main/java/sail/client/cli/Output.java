@@ -34,8 +34,7 @@ final class Output {
                 .put("bound", g.getBound())
                 .put("passed", g.getPassed()));
       }
-      out.put(
-          "training",
+      JsonObject training =
           new JsonObject()
               .put("state", t.getState())
               .put("step", t.getStep())
@@ -44,7 +43,20 @@ final class Output {
               .put("last_publish_step", t.getLastPublishStep())
               .put("last_publish_passed", t.getLastPublishPassed())
               .put("last_publish_ms", t.getLastPublishMs())
-              .put("guards", guards));
+              .put("guards", guards);
+      if (t.hasRewardModel()) {
+        var r = t.getRewardModel();
+        JsonObject model =
+            new JsonObject()
+                .put("steps", r.getSteps())
+                .put("ready", r.getReady())
+                .put("held_out_examples", r.getHeldOutExamples());
+        if (r.getHeldOutExamples() > 0) {
+          model.put("accuracy", r.getAccuracy()); // NaN before the first measurement
+        }
+        training.put("reward_model", model);
+      }
+      out.put("training", training);
     }
     return out;
   }

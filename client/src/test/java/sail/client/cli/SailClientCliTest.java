@@ -32,8 +32,10 @@ import sail.v1.GenerateRequest;
 import sail.v1.GenerateResponse;
 import sail.v1.PolicyServiceGrpcService;
 import sail.v1.Rating;
+import sail.v1.RewardModelStatus;
 import sail.v1.StatusRequest;
 import sail.v1.StatusResponse;
+import sail.v1.TrainingStatus;
 
 /**
  * The CLI against a scripted gRPC server on a random port: replies are {@code "re: " + the last
@@ -134,6 +136,16 @@ class SailClientCliTest {
                               .setModelVersion(3)
                               .setCounts(Counts.newBuilder().setGenerations(10).setFeedback(4))
                               .setReady(true)
+                              .setTraining(
+                                  TrainingStatus.newBuilder()
+                                      .setState("RUNNING")
+                                      .setStep(40)
+                                      .setRewardModel(
+                                          RewardModelStatus.newBuilder()
+                                              .setSteps(39)
+                                              .setHeldOutExamples(120)
+                                              .setAccuracy(0.65)
+                                              .setReady(true)))
                               .build()));
         });
     grpc.callHandler(
@@ -294,6 +306,10 @@ class SailClientCliTest {
     assertEquals(3, json.getLong("model_version"));
     assertEquals(10, json.getJsonObject("counts").getLong("generations"));
     assertEquals(4, json.getJsonObject("counts").getLong("feedback"));
+    JsonObject reward = json.getJsonObject("training").getJsonObject("reward_model");
+    assertEquals(39, reward.getLong("steps"));
+    assertEquals(0.65, reward.getDouble("accuracy"));
+    assertTrue(reward.getBoolean("ready"));
     assertTrue(run("status", "--target", target).out().contains("generations 10, feedback 4"));
   }
 

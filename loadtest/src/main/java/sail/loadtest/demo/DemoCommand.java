@@ -302,6 +302,9 @@ public final class DemoCommand implements Callable<Integer> {
         .put(
             "throughput_ratio_training_on_off",
             on.getDouble("tokens_per_s") / Math.max(1e-9, off.getDouble("tokens_per_s")))
+        .put("latency_p99_ms_training_off", p99(off))
+        .put("latency_p99_ms_training_on", p99(on))
+        .put("latency_p99_ratio_training_on_off", p99(on) / Math.max(1e-9, p99(off)))
         .put("errors", off.getLong("errors") + on.getLong("errors"))
         .put(
             "overload_refusals", off.getLong("overload_refusals") + on.getLong("overload_refusals"))
@@ -309,6 +312,10 @@ public final class DemoCommand implements Callable<Integer> {
         .put("feedback_training_off", off.getJsonObject("feedback"))
         .put("training", training(status.getTraining()))
         .put("elapsed_s", (System.nanoTime() - started) / 1e9);
+  }
+
+  private static double p99(JsonObject phase) {
+    return phase.getJsonObject("latency_ms").getDouble("p99");
   }
 
   private static JsonObject training(sail.v1.TrainingStatus t) {
@@ -348,6 +355,7 @@ public final class DemoCommand implements Callable<Integer> {
             + " %d wins, %d ties (%.1f%%), %d losses%n"
             + "fluency within 10%% of base: %s%n"
             + "throughput training on/off: %.0f / %.0f tokens/s = %.2f%n"
+            + "latency p99 training on/off: %.0f / %.0f ms = %.2f%n"
             + "training: %d steps, published version %d; errors %d, overload refusals %d%n"
             + "%s"
             + "preference %s, preset %s, %.0f s",
@@ -373,6 +381,9 @@ public final class DemoCommand implements Callable<Integer> {
         s.getDouble("tokens_per_s_training_on"),
         s.getDouble("tokens_per_s_training_off"),
         s.getDouble("throughput_ratio_training_on_off"),
+        s.getDouble("latency_p99_ms_training_on"),
+        s.getDouble("latency_p99_ms_training_off"),
+        s.getDouble("latency_p99_ratio_training_on_off"),
         t.getLong("steps"),
         t.getLong("published_version"),
         s.getLong("errors"),

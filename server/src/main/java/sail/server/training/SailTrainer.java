@@ -34,6 +34,7 @@ import sail.server.training.objective.Route;
 import sail.server.training.objective.RouteMetrics;
 import sail.server.training.objective.SurrogateLoss;
 import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.PromptReply;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardSource;
 import sail.server.training.rollout.PolicyRollouts;
@@ -101,7 +102,11 @@ public final class SailTrainer implements AutoCloseable {
   private final CheckpointStore versions;
   private final List<String> guardPrompts;
   private final AdamW optimizer;
-  private SampleSummary baseSummary;
+  private Sampled base;
+  // the last published version's guard replies, re-scored by the current reward model at each
+  // publish attempt (the model keeps learning, so old scores are not comparable); null after a
+  // rollback until the next publish
+  private List<PromptReply> publishedReplies;
   private long step;
   private Map<Route, RouteMetrics> stepRouteMetrics = Map.of();
   private volatile StepReport lastStep;
@@ -382,18 +387,26 @@ public final class SailTrainer implements AutoCloseable {
    * if configured, the live weights return to the served version.
    */
   public PublishReport publishIfHealthy() {
-    if (baseSummary == null) {
-      baseSummary = summarise(reference.weights(), reference.version());
+    if (base == null) {
+      base = summarise(reference.weights(), reference.version());
+      publishedReplies = base.replies();
     }
-    SampleSummary candidate = summarise(model.liveParameters(), registry.currentVersion());
+    Sampled candidate = summarise(model.liveParameters(), registry.currentVersion());
+    // mean P(👍) under the learned reward model, once it is accurate enough to be believed
+    double meanReward = Double.NaN;
+    double previousMeanReward = Double.NaN;
+    if (rewardLearner != null && rewardLearner.ready() && publishedReplies != null) {
+      meanReward = meanLikelihood(candidate.replies());
+      previousMeanReward = meanLikelihood(publishedReplies);
+    }
     GuardReport guards =
         Guards.evaluate(
-            candidate,
-            baseSummary,
+            candidate.summary(),
+            base.summary(),
             Double.NaN,
             Double.NaN,
-            Double.NaN,
-            Double.NaN,
+            meanReward,
+            previousMeanReward,
             settings.guardBounds());
     if (!guards.passed()) {
       LOG.warn("step {}: publish skipped, guards failed: {}", step, guards.failures());
@@ -415,6 +428,7 @@ public final class SailTrainer implements AutoCloseable {
     long parent = registry.currentVersion();
     registry.publish(version, snapshot);
     double millis = (System.nanoTime() - start) / 1e6;
+    publishedReplies = candidate.replies();
     // persist after the swap: serving never waits for the disk
     PublishedModel served = registry.acquire();
     try {
@@ -435,8 +449,21 @@ public final class SailTrainer implements AutoCloseable {
     return lastPublish;
   }
 
-  private SampleSummary summarise(ai.djl.training.ParameterStore weights, long version) {
+  /** A version's guard samples: their statistics, and the replies for the reward guard. */
+  private record Sampled(SampleSummary summary, List<PromptReply> replies) {}
+
+  /** Mean σ(r) of the replies: the reward model's probability of a 👍, in [0, 1]. */
+  private double meanLikelihood(List<PromptReply> replies) {
+    double sum = 0;
+    for (double r : rewardLearner.score(replies)) {
+      sum += 1 / (1 + Math.exp(-r));
+    }
+    return sum / replies.size();
+  }
+
+  private Sampled summarise(ai.djl.training.ParameterStore weights, long version) {
     List<RolloutPair> pairs = rollouts.sample(guardPrompts, weights, version, 4242L, 1.0);
+    List<PromptReply> scored = new ArrayList<>();
     List<String> replies = new ArrayList<>();
     List<SequenceScorer.Example> examples = new ArrayList<>();
     double[] policy = new double[2 * pairs.size()];
@@ -444,12 +471,15 @@ public final class SailTrainer implements AutoCloseable {
       RolloutPair pair = pairs.get(i);
       replies.add(pair.first().text());
       replies.add(pair.second().text());
+      scored.add(new PromptReply(pair.prompt(), pair.first().text()));
+      scored.add(new PromptReply(pair.prompt(), pair.second().text()));
       examples.add(pair.firstExample());
       examples.add(pair.secondExample());
       policy[2 * i] = pair.first().sampledLogProb();
       policy[2 * i + 1] = pair.second().sampledLogProb();
     }
-    return SampleSummary.of(replies, policy, reference.sumLogProbs(examples));
+    return new Sampled(
+        SampleSummary.of(replies, policy, reference.sumLogProbs(examples)), List.copyOf(scored));
   }
 
   // ---------------------------------------------------------------- checkpoints
@@ -532,6 +562,7 @@ public final class SailTrainer implements AutoCloseable {
     snapshot.copyInto(model.block());
     optimizer.reset();
     registry.rollbackTo(version, snapshot);
+    publishedReplies = null; // they belong to a later version; the next publish sets them again
   }
 
   @Override

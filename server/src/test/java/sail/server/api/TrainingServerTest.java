@@ -1,6 +1,7 @@
 package sail.server.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -82,6 +83,8 @@ class TrainingServerTest {
     assertTrue(s.getTraining().getStep() >= 2, "trainer took steps: " + s.getTraining());
     assertTrue(s.getTraining().getPublishedVersion() >= 1, "a version was published");
     assertTrue(s.getModelVersion() >= 1, "new requests are served by the published version");
+    // plain DPO has no DPR rows, so the server learns no reward model
+    assertFalse(s.getTraining().hasRewardModel(), "no reward model: " + s.getTraining());
 
     TrainingState paused =
         AdminServiceGrpcClient.create(client, address)
@@ -107,11 +110,10 @@ class TrainingServerTest {
                 .build(),
             java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(200, httpStatus.statusCode());
-    assertEquals(
-        "PAUSED",
-        new io.vertx.core.json.JsonObject(httpStatus.body())
-            .getJsonObject("training")
-            .getString("state"));
+    io.vertx.core.json.JsonObject training =
+        new io.vertx.core.json.JsonObject(httpStatus.body()).getJsonObject("training");
+    assertEquals("PAUSED", training.getString("state"));
+    assertFalse(training.containsKey("reward_model"), training.encode());
     var badRollback =
         http.send(
             java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/admin/rollback"))

@@ -20,6 +20,7 @@ import sail.server.model.GptLanguageModel;
 import sail.server.model.TinyModels;
 import sail.server.model.WeightSnapshot;
 import sail.server.registry.ModelRegistry;
+import sail.server.training.guard.Guard;
 import sail.server.training.guard.GuardBounds;
 import sail.server.training.mixture.InMemoryFeedbackPairs;
 import sail.server.training.mixture.MixtureSampler;
@@ -245,6 +246,11 @@ class SailTrainerTest {
         sawFresh |= report.freshPairs() > 0;
       }
       assertTrue(sawFresh, "a ready reward model labels fresh rows");
+      // and its mean P(👍) of the guard replies is checked against the last published version's
+      assertTrue(
+          rig.trainer.lastPublish().guards().checks().stream()
+              .anyMatch(check -> check.guard() == Guard.MEAN_REWARD),
+          rig.trainer.lastPublish().guards().toString());
       // the rig checkpoints every two steps: step 4 is the last, with reward step 54
 
       // a restart restores the reward model with the policy

@@ -11,7 +11,9 @@ package sail.server.training.guard;
  * @param maxAccuracyDrop how far held-out preference accuracy may fall below the last published
  *     version's
  * @param maxRewardDrop how far the mean reward of the samples may fall below the last published
- *     version's
+ *     version's; the trainer measures it as the learned reward model's mean P(👍) = σ(r) of the
+ *     guard replies, both versions' replies scored by the current reward model, so 0.05 is five
+ *     points of 👍 probability
  * @param minDictionaryFraction dictionary-word share allowed, as a fraction of the base's
  */
 public record GuardBounds(

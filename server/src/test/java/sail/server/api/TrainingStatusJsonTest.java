@@ -1,0 +1,47 @@
+package sail.server.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import sail.server.training.SailTrainer;
+import sail.server.training.TrainingLoop;
+import sail.server.training.reward.RewardAccuracy;
+import sail.server.training.reward.RewardLearner;
+
+class TrainingStatusJsonTest {
+  static TrainingLoop.Status status(RewardLearner.Report reward) {
+    SailTrainer.StepReport step =
+        new SailTrainer.StepReport(
+            12, 0.7, -0.6, 2.1, 0, Map.of(), 2, 3.5, Map.of(), List.of(), 900, reward);
+    return new TrainingLoop.Status(TrainingLoop.State.RUNNING, 12, 1, step, null);
+  }
+
+  @Test
+  void theLearnedRewardModelIsReportedWithItsAccuracy() {
+    RewardLearner.Report reward =
+        new RewardLearner.Report(11, true, 0.64, 300, 40, new RewardAccuracy(30, 20, 10, 8), true);
+    JsonObject json = AdminRoutes.training(status(reward));
+    JsonObject model = json.getJsonObject("reward_model");
+    assertEquals(11, model.getLong("steps"));
+    assertTrue(model.getBoolean("ready"));
+    assertEquals(40, model.getInteger("held_out_examples"));
+    assertEquals(0.7, model.getDouble("accuracy"), 1e-12);
+    // the dashboard's tile reads this one
+    assertEquals(0.7, json.getDouble("reward_accuracy"), 1e-12);
+  }
+
+  @Test
+  void beforeItsFirstMeasurementThereIsNoAccuracy() {
+    JsonObject json =
+        AdminRoutes.training(
+            status(new RewardLearner.Report(0, false, Double.NaN, 5, 1, null, false)));
+    assertFalse(json.getJsonObject("reward_model").containsKey("accuracy"));
+    assertFalse(json.containsKey("reward_accuracy"));
+    assertFalse(AdminRoutes.training(status(null)).containsKey("reward_model"));
+  }
+}
