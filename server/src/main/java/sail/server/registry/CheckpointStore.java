@@ -119,8 +119,8 @@ public final class CheckpointStore {
    * Loads the newest checkpoint that verifies and that {@code loader} can read, trying older ones
    * when the newer fail: a crash mid-write or a damaged file costs at most the checkpoints after
    * the last good one. Each failure is logged as a warning naming the file, and the damaged
-   * directory is renamed to {@code PREFIX-N.damaged-MILLIS} (kept for inspection, never loaded or pruned)
-   * so that number N can be written again.
+   * directory is renamed to {@code PREFIX-N.damaged-MILLIS} (kept for inspection, never loaded or
+   * pruned) so that number N can be written again.
    *
    * @param loader reads the checkpoint and returns what the caller needs; it should not change any
    *     state before it has read everything, and signals a checkpoint it cannot use with a {@link
