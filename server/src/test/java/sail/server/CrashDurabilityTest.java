@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sail.server.data.RatedGeneration;
 import sail.server.data.TrafficLog;
+import sail.server.testing.ServerProcess;
 import sail.server.testing.TestServerMain;
 
 /**
@@ -33,32 +31,11 @@ class CrashDurabilityTest {
   @TempDir Path dir;
   final HttpClient http = HttpClient.newHttpClient();
 
-  record Server(Process process, int port) {}
-
-  Server launch() throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                TestServerMain.class.getName(),
-                dir.toString())
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    BufferedReader out =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith("listening ")) {
-        return new Server(process, Integer.parseInt(line.substring("listening ".length()).trim()));
-      }
-    }
-    throw new AssertionError("server process exited with " + process.waitFor());
+  ServerProcess launch() throws Exception {
+    return ServerProcess.launch(TestServerMain.class, List.of(), dir.toString());
   }
 
-  CompletableFuture<HttpResponse<String>> post(Server server, String path, String body) {
+  CompletableFuture<HttpResponse<String>> post(ServerProcess server, String path, String body) {
     return http.sendAsync(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
             .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -68,7 +45,7 @@ class CrashDurabilityTest {
 
   @Test
   void acknowledgedFeedbackSurvivesSigkill() throws Exception {
-    Server first = launch();
+    ServerProcess first = launch();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       HttpResponse<String> reply =
@@ -92,10 +69,9 @@ class CrashDurabilityTest {
     for (CompletableFuture<HttpResponse<String>> ack : acks) {
       assertEquals(200, ack.get(10, TimeUnit.SECONDS).statusCode());
     }
-    first.process().destroyForcibly();
-    assertTrue(first.process().waitFor(10, TimeUnit.SECONDS));
+    first.kill();
 
-    Server second = launch();
+    ServerProcess second = launch();
     try {
       // the restarted server knows every rated generation: repeating a rating replaces it
       for (String id : ids) {
@@ -106,8 +82,7 @@ class CrashDurabilityTest {
         assertEquals(true, new JsonObject(again.body()).getBoolean("replaced"), id);
       }
     } finally {
-      second.process().destroyForcibly();
-      second.process().waitFor(10, TimeUnit.SECONDS);
+      second.kill();
     }
     try (TrafficLog log = TrafficLog.open(dir)) {
       Map<String, RatedGeneration> rated =

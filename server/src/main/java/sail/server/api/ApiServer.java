@@ -18,6 +18,7 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import sail.server.config.ServerConfig;
 import sail.v1.AdminServiceGrpcService;
 import sail.v1.PolicyServiceGrpcService;
@@ -104,8 +105,13 @@ public final class ApiServer {
                             .put("param", "body")
                             .put("code", 413))));
 
+    // abandoned and idle connections are closed; see ServerConfig.Http
     HttpServerOptions options =
-        new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port());
+        new HttpServerOptions()
+            .setHost(config.http().host())
+            .setPort(config.http().port())
+            .setIdleTimeout((int) config.http().idleTimeout().toMillis())
+            .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     if (security.tls() != null) {
       // ALPN offers h2 (gRPC) and http/1.1 (browsers, curl) on the same TLS port
       options
@@ -116,9 +122,20 @@ public final class ApiServer {
                   .setCertPath(security.tls().certificate().toString())
                   .setKeyPath(security.tls().privateKey().toString()));
     }
+    // Vert.x has no connection limit: count them, and close those beyond the limit at once
+    int maxConnections = config.http().maxConnections();
+    AtomicInteger open = new AtomicInteger();
     server =
         vertx
             .createHttpServer(options)
+            .connectionHandler(
+                connection -> {
+                  connection.closeHandler(closed -> open.decrementAndGet());
+                  if (open.incrementAndGet() > maxConnections) {
+                    service.metrics().rejected("too_many_connections");
+                    connection.close();
+                  }
+                })
             .requestHandler(
                 request -> {
                   if (isGrpc(request)) {

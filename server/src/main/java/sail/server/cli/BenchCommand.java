@@ -12,27 +12,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sail.server.bench.ModelBenchmark;
+import sail.server.bench.RewardBenchmark;
 import sail.server.bench.TrainBenchmark;
+import sail.server.data.TrafficLog;
 import sail.server.evaluation.Judges;
 import sail.server.model.Devices;
+import sail.server.model.GptLanguageModel;
 import sail.server.model.ModelLoader;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
 import sail.server.task.TaskResources;
+import sail.server.training.LoggedRewardLabels;
 import sail.server.training.mixture.OfflinePairs;
+import sail.server.training.reward.RewardLearner;
 
 /**
  * {@code ./sail bench model --json}: speed of the model core against this machine's peak. {@code
  * ./sail bench train --json}: SAIL training steps per route against DPO, and publish latency.
+ * {@code ./sail bench reward --data-dir D --json}: how well the in-loop reward model learns the
+ * feedback logged in D.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description =
         "Benchmarks that print JSON. Targets: model (training and decoding speed), train (SAIL"
-            + " steps per route against DPO, publish latency).")
+            + " steps per route against DPO, publish latency), reward (held-out accuracy of the"
+            + " reward model on a server's logged feedback).")
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "What to benchmark: model or train.")
+  @Parameters(index = "0", description = "What to benchmark: model, train or reward.")
   String target;
 
   @Option(names = "--model", description = "Checkpoint directory.")
@@ -53,8 +61,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--batch", description = "train: preference rows per step (default 16).")
   int batch = 16;
 
-  @Option(names = "--steps", description = "train: timed steps per route (default 6).")
-  int steps = 6;
+  @Option(
+      names = "--steps",
+      description = "train: timed steps per route (default 6); reward: reward-model steps (200).")
+  Integer steps;
 
   @Option(names = "--warmup", description = "train: untimed steps per route first (default 2).")
   int warmup = 2;
@@ -65,13 +75,38 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--pairs", description = "train: offline pairs (default: the shipped ones).")
   Path pairs;
 
+  @Option(
+      names = "--data-dir",
+      description = "reward: a server's data directory; its traffic log is read, not changed.")
+  Path dataDir;
+
+  @Option(
+      names = "--reward-batch",
+      description = "reward: feedback examples per step (default: the server's).")
+  Integer rewardBatch;
+
+  @Option(names = "--reward-lr", description = "reward: learning rate (default: the server's).")
+  Double rewardLr;
+
+  @Option(
+      names = "--judge",
+      description =
+          "reward: the preference behind the feedback (e.g. annotator:positive-sentiment), scored"
+              + " on the same held-out examples as a ceiling; default none.")
+  String judge;
+
   @Option(names = "--json", description = "Print only the JSON object.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    if (!"model".equals(target) && !"train".equals(target)) {
-      System.err.println("bench: unknown target '" + target + "'; expected: model or train");
+    if (!List.of("model", "train", "reward").contains(target)) {
+      System.err.println(
+          "bench: unknown target '" + target + "'; expected: model, train or reward");
+      return 2;
+    }
+    if ("reward".equals(target) && dataDir == null) {
+      System.err.println("bench reward: --data-dir is required (a server's data directory)");
       return 2;
     }
     Device dev = Devices.parse(device);
@@ -86,10 +121,13 @@ public final class BenchCommand implements Callable<Integer> {
         text.add(line.user() + "\n" + line.assistant());
       }
       Map<String, Object> result =
-          "train".equals(target)
-              ? train(loaded)
-              : ModelBenchmark.run(
-                  loaded.model(), prompts, text, trainBatch, trainSteps, newTokens);
+          switch (target) {
+            case "train" -> train(loaded);
+            case "reward" -> reward(loaded);
+            default ->
+                ModelBenchmark.run(
+                    loaded.model(), prompts, text, trainBatch, trainSteps, newTokens);
+          };
       String out = new ObjectMapper().writeValueAsString(result);
       if (!json) {
         System.err.println("bench " + target + ": " + modelDir);
@@ -114,6 +152,63 @@ public final class BenchCommand implements Callable<Integer> {
     return OfflinePairs.parse(file.toString(), lines.subList(0, Math.min(count, lines.size())));
   }
 
+  private Map<String, Object> reward(ModelLoader.Loaded loaded) throws java.io.IOException {
+    if (!(loaded.model() instanceof GptLanguageModel policy)) {
+      throw new IllegalArgumentException(
+          "bench reward: no reward model for a " + loaded.model().architecture() + " policy");
+    }
+    RewardLearner.Settings d = RewardLearner.Settings.defaults(20240601L);
+    RewardLearner.Settings settings =
+        new RewardLearner.Settings(
+            rewardBatch != null ? rewardBatch : d.batchSize(),
+            rewardLr != null ? rewardLr : d.learningRate(),
+            d.clipNorm(),
+            d.windowPerStream(),
+            d.heldOutEvery(),
+            d.minTrainExamples(),
+            d.evaluateEvery(),
+            d.heldOutLimit(),
+            d.readyAccuracy(),
+            d.seed());
+    // read a copy, so that a running server's log is neither locked nor changed
+    Path copy = Files.createTempDirectory("sail-bench-reward");
+    try {
+      for (String name : List.of("traffic.db", "traffic.db-wal")) {
+        Path file = dataDir.resolve(name);
+        if (Files.exists(file)) {
+          Files.copy(file, copy.resolve(name));
+        }
+      }
+      try (TrafficLog log = TrafficLog.open(copy)) {
+        Map<String, Object> result =
+            RewardBenchmark.run(
+                policy,
+                loaded.weights(),
+                LoggedRewardLabels.of(log),
+                judge == null ? null : Judges.annotator(judge),
+                settings,
+                steps != null ? steps : 200);
+        result.put("data_dir", dataDir.toString());
+        if (judge != null) {
+          result.put("judge", judge);
+        }
+        return result;
+      }
+    } finally {
+      delete(copy);
+    }
+  }
+
+  private int trainSteps() {
+    return steps != null ? steps : 6;
+  }
+
+  private static void delete(Path directory) throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
+  }
+
   private Map<String, Object> train(ModelLoader.Loaded loaded) throws java.io.IOException {
     Path work = Files.createTempDirectory("sail-bench-train");
     try {
@@ -124,17 +219,15 @@ public final class BenchCommand implements Callable<Integer> {
               loaded.metadata().version(),
               firstPairs(
                   pairs != null ? pairs : modelDir.resolveSibling("offline-pairs.jsonl"),
-                  (warmup + steps) * batch),
+                  (warmup + trainSteps()) * batch),
               PromptSets.loadTrain().stream().map(Prompt::prompt).toList(),
               Judges.annotator(DPR_REWARDS),
               work,
-              new TrainBenchmark.Settings(batch, warmup, steps, publishes, 20240601L));
+              new TrainBenchmark.Settings(batch, warmup, trainSteps(), publishes, 20240601L));
       result.put("dpr_reward_source", DPR_REWARDS + " (simulated annotator)");
       return result;
     } finally {
-      try (java.util.stream.Stream<Path> files = Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-      }
+      delete(work);
     }
   }
 }

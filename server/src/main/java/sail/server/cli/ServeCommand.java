@@ -13,6 +13,7 @@ import sail.server.ServerMain;
 import sail.server.config.ConfigException;
 import sail.server.config.ConfigLoader;
 import sail.server.config.ServerConfig;
+import sail.server.data.TrafficLog;
 
 /** {@code sail serve}: runs the server in the foreground until SIGTERM or Ctrl-C. */
 @Command(
@@ -159,7 +160,14 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("sail serve: " + e.getMessage());
       return 2;
     }
-    RunningServer server = ServerMain.start(config, engineFactory);
+    RunningServer server;
+    try {
+      server = ServerMain.start(config, engineFactory);
+    } catch (TrafficLog.DamagedLogException e) {
+      // the message says what to do; a stack trace would bury it
+      System.err.println("sail serve: " + e.getMessage());
+      return 1;
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "graceful-stop"));
     // machine-readable first line, e.g. for scripts and tests that start on port 0
     System.out.println("listening " + config.http().host() + ":" + server.port());

@@ -29,7 +29,8 @@ import sail.server.security.Loopback;
  * http.port=9000}), a {@code .json} file nests them ({@code {"http": {"port": 9000}}}). Keys:
  *
  * <pre>
- * http.host  http.port  data_dir  train  drain_timeout_ms
+ * http.host  http.port  http.idle_timeout_ms  http.max_connections  data_dir  train
+ * drain_timeout_ms
  * limits.max_prompt_chars  limits.max_tokens  limits.default_max_tokens  limits.max_candidates
  * limits.max_stop_sequences  limits.max_body_bytes
  * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
@@ -49,6 +50,8 @@ public final class ConfigLoader {
       Set.of(
           "http.host",
           "http.port",
+          "http.idle_timeout_ms",
+          "http.max_connections",
           "data_dir",
           "train",
           "drain_timeout_ms",
@@ -169,7 +172,14 @@ public final class ConfigLoader {
     ServerConfig.Http http =
         new ServerConfig.Http(
             v.string("http.host", d.http().host()),
-            v.integer("http.port", d.http().port(), 0, 65535));
+            v.integer("http.port", d.http().port(), 0, 65535),
+            Duration.ofMillis(
+                v.integer(
+                    "http.idle_timeout_ms",
+                    (int) d.http().idleTimeout().toMillis(),
+                    100,
+                    86_400_000)),
+            v.integer("http.max_connections", d.http().maxConnections(), 1, 1 << 20));
     if (http.host().isBlank()) {
       throw new ConfigException(source + ": http.host must not be empty");
     }

@@ -45,9 +45,13 @@ public record ServerConfig(
   /**
    * @param host bind address; the default {@code 127.0.0.1} keeps the server off the network
    * @param port TCP port for gRPC and HTTP together; 0 picks a free one (default 8080)
+   * @param idleTimeout a connection on which nothing is read or written for this long is closed (5
+   *     minutes: longer than any generation takes, so only abandoned connections are cut)
+   * @param maxConnections connections beyond this many open at once are closed as they arrive
+   *     (4096), so idle or slow clients cannot exhaust the server's file descriptors
    */
-  public record Http(String host, int port) {
-    public static final Http DEFAULTS = new Http("127.0.0.1", 8080);
+  public record Http(String host, int port, Duration idleTimeout, int maxConnections) {
+    public static final Http DEFAULTS = new Http("127.0.0.1", 8080, Duration.ofMinutes(5), 4096);
   }
 
   /**

@@ -100,12 +100,18 @@ public final class TrafficLog implements AutoCloseable {
     this.file = file;
     this.options = options;
     this.writer = DriverManager.getConnection("jdbc:sqlite:" + file);
-    try (Statement s = writer.createStatement()) {
-      s.execute("PRAGMA journal_mode=WAL");
-      s.execute("PRAGMA synchronous=NORMAL");
-      s.execute("PRAGMA busy_timeout=5000");
+    try {
+      try (Statement s = writer.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      checkIntegrity(writer);
+      migrate(writer);
+    } catch (SQLException e) {
+      writer.close();
+      throw e;
     }
-    migrate(writer);
     writer.setAutoCommit(false);
     this.reader = DriverManager.getConnection("jdbc:sqlite:" + file);
     try (Statement s = reader.createStatement()) {
@@ -128,13 +134,63 @@ public final class TrafficLog implements AutoCloseable {
     return open(dataDir, Options.DEFAULTS);
   }
 
+  /**
+   * Opens (creating if needed) {@code traffic.db} in {@code dataDir}.
+   *
+   * @throws DamagedLogException if the file is not an intact SQLite database
+   */
   public static TrafficLog open(Path dataDir, Options options) throws IOException {
     Files.createDirectories(dataDir);
     Path file = dataDir.resolve("traffic.db");
     try {
       return new TrafficLog(file, options);
     } catch (SQLException e) {
+      // SQLITE_CORRUPT (11) and SQLITE_NOTADB (26), extended codes included
+      int primary = e.getErrorCode() & 0xff;
+      if (primary == 11 || primary == 26) {
+        throw new DamagedLogException(file, e.getMessage(), e);
+      }
       throw new IOException("cannot open traffic log " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The traffic log's file is damaged. The server refuses to start on it rather than run with
+   * feedback it cannot read (training would silently lose it, and new writes could fail at any
+   * time); the message names the file and the ways out.
+   */
+  public static final class DamagedLogException extends IOException {
+    DamagedLogException(Path file, String problem, Throwable cause) {
+      super(
+          "traffic log "
+              + file
+              + " is damaged ("
+              + problem
+              + "). Restore it from a backup; or salvage what is readable with"
+              + " `sqlite3 "
+              + file
+              + " .recover | sqlite3 recovered.db` and put recovered.db in its place; or move"
+              + " it (with its -wal and -shm files) aside to start with an empty log.",
+          cause);
+    }
+  }
+
+  /**
+   * {@code PRAGMA quick_check} at open: damage found now is reported by file, instead of surfacing
+   * later as a failed write of someone's feedback or a trainer that cannot read its labels. Cost:
+   * one pass over the file (sub-second for tens of MB).
+   */
+  private static void checkIntegrity(Connection c) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA quick_check(5)")) {
+      while (rs.next()) {
+        problems.add(rs.getString(1));
+      }
+    }
+    if (!problems.equals(List.of("ok"))) {
+      throw new SQLException(
+          "integrity check failed: " + String.join("; ", problems), "SQLITE_CORRUPT", 11);
     }
   }
 

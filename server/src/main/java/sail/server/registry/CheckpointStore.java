@@ -1,6 +1,5 @@
 package sail.server.registry;
 
-import ai.djl.Device;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,6 +35,8 @@ public final class CheckpointStore {
   private final String prefix;
   private final int keep;
   private final Pattern name;
+  private final Pattern damagedName;
+  private final Pattern interruptedWrite;
 
   /**
    * @param root directory holding the checkpoints (created if missing)
@@ -49,6 +51,8 @@ public final class CheckpointStore {
     this.prefix = prefix;
     this.keep = keep;
     this.name = Pattern.compile(Pattern.quote(prefix) + "-(\\d{9})");
+    this.damagedName = Pattern.compile(Pattern.quote(prefix) + "-(\\d{9})\\.damaged-\\d+");
+    this.interruptedWrite = Pattern.compile("\\." + Pattern.quote(prefix) + "-\\d{9}\\.tmp-.*");
   }
 
   public Path root() {
@@ -81,46 +85,82 @@ public final class CheckpointStore {
 
   /** Numbers of the complete-looking checkpoints, oldest first (contents not verified). */
   public List<Long> numbers() {
-    if (!Files.isDirectory(root)) {
-      return List.of();
-    }
     List<Long> numbers = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(root)) {
-      entries.forEach(
-          entry -> {
-            Matcher matcher = name.matcher(entry.getFileName().toString());
-            if (matcher.matches() && Files.isDirectory(entry)) {
-              numbers.add(Long.parseLong(matcher.group(1)));
-            }
-          });
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + root, e);
+    for (Path entry : entries()) {
+      Matcher matcher = name.matcher(entry.getFileName().toString());
+      if (matcher.matches() && Files.isDirectory(entry)) {
+        numbers.add(Long.parseLong(matcher.group(1)));
+      }
     }
     numbers.sort(Comparator.naturalOrder());
     return numbers;
   }
 
+  private List<Path> entries() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(root)) {
+      return entries.toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + root, e);
+    }
+  }
+
   /**
-   * The newest checkpoint whose files all verify, newest first; corrupt ones are reported and
-   * skipped.
+   * The newest checkpoint whose files all verify; damaged ones are reported, set aside (see {@link
+   * #loadNewest}) and skipped.
    */
   public Optional<Found> latestValid() {
-    List<Long> numbers = new ArrayList<>(numbers());
+    return loadNewest(found -> found);
+  }
+
+  /**
+   * Loads the newest checkpoint that verifies and that {@code loader} can read, trying older ones
+   * when the newer fail: a crash mid-write or a damaged file costs at most the checkpoints after
+   * the last good one. Each failure is logged as a warning naming the file, and the damaged
+   * directory is renamed to {@code PREFIX-N.damaged-MILLIS} (kept for inspection, never loaded or
+   * pruned) so that number N can be written again.
+   *
+   * @param loader reads the checkpoint and returns what the caller needs; it should not change any
+   *     state before it has read everything, and signals a checkpoint it cannot use with a {@link
+   *     CheckpointException}; a null result ends the search with nothing loaded
+   * @return what {@code loader} returned for the newest usable checkpoint, or empty if none is
+   */
+  public <T> Optional<T> loadNewest(Function<Found, T> loader) {
+    List<Long> numbers = numbers();
     for (int i = numbers.size() - 1; i >= 0; i--) {
       Path dir = pathOf(numbers.get(i));
       try {
-        CheckpointMetadata metadata = Checkpoint.verify(dir);
-        return Optional.of(new Found(numbers.get(i), dir, metadata));
+        return Optional.ofNullable(
+            loader.apply(new Found(numbers.get(i), dir, Checkpoint.verify(dir))));
       } catch (CheckpointException e) {
-        LOG.warn("skipping checkpoint {}: {}", dir, e.getMessage());
+        LOG.warn(
+            "{}; {}",
+            e.getMessage(),
+            i > 0
+                ? "falling back to the previous checkpoint " + pathOf(numbers.get(i - 1))
+                : "no older checkpoint to fall back to");
+        setAside(dir);
       }
     }
     return Optional.empty();
   }
 
-  /** Loads the newest valid checkpoint (see {@link #latestValid()}). */
-  public Optional<ModelLoader.Loaded> loadLatest(Device device) {
-    return latestValid().map(found -> ModelLoader.load(found.directory(), device));
+  /**
+   * The highest number this store has ever held, damaged ones included, or -1: numbering continues
+   * above it so that a number never names two different checkpoints.
+   */
+  public long highestNumberUsed() {
+    long highest = -1;
+    for (Path entry : entries()) {
+      Matcher matcher = damagedName.matcher(entry.getFileName().toString());
+      if (matcher.matches()) {
+        highest = Math.max(highest, Long.parseLong(matcher.group(1)));
+      }
+    }
+    List<Long> numbers = numbers();
+    return numbers.isEmpty() ? highest : Math.max(highest, numbers.get(numbers.size() - 1));
   }
 
   /**
@@ -132,10 +172,33 @@ public final class CheckpointStore {
    */
   public record Found(long number, Path directory, CheckpointMetadata metadata) {}
 
+  /**
+   * Deletes all but the newest {@code keep} checkpoints, and the temporary directories of writes
+   * that a crash interrupted ({@code .PREFIX-N.tmp-*}, see {@link Checkpoint.Writer}): the store
+   * has one writer, so after its own save none of them can still be in progress.
+   */
   private void prune() {
     List<Long> numbers = numbers();
     for (int i = 0; i < numbers.size() - keep; i++) {
       deleteRecursively(pathOf(numbers.get(i)));
+    }
+    for (Path entry : entries()) {
+      if (interruptedWrite.matcher(entry.getFileName().toString()).matches()) {
+        LOG.info("deleting {}, left by an interrupted checkpoint write", entry);
+        deleteRecursively(entry);
+      }
+    }
+  }
+
+  private void setAside(Path directory) {
+    Path aside =
+        directory.resolveSibling(
+            directory.getFileName() + ".damaged-" + System.currentTimeMillis());
+    try {
+      Files.move(directory, aside);
+      LOG.warn("moved the damaged checkpoint to {}; delete it once inspected", aside);
+    } catch (IOException e) {
+      LOG.warn("could not move the damaged checkpoint {} aside: {}", directory, e.getMessage());
     }
   }
 

@@ -33,6 +33,14 @@ public final class ModelRegistry {
     return highestVersion;
   }
 
+  /**
+   * Makes the next publish use a number above {@code version} as well: numbers already used on disk
+   * (e.g. by a damaged version that was set aside) are never reused.
+   */
+  public synchronized void reserveThrough(long version) {
+    highestVersion = Math.max(highestVersion, version);
+  }
+
   public CausalLanguageModel model() {
     return model;
   }

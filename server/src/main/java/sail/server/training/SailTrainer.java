@@ -1,6 +1,7 @@
 package sail.server.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sail.server.model.CausalLanguageModel;
 import sail.server.model.Checkpoint;
+import sail.server.model.CheckpointException;
 import sail.server.model.SequenceScorer;
 import sail.server.model.Tokenizer;
 import sail.server.model.WeightSnapshot;
@@ -512,36 +514,84 @@ public final class SailTrainer implements AutoCloseable {
   }
 
   /**
-   * Continues from the newest valid training checkpoint, if any: live weights, optimizer moments,
-   * sampler cursors and step count. A corrupt newest checkpoint falls back to the previous one.
+   * Continues from the newest usable training checkpoint, if any: live weights, optimizer moments,
+   * sampler cursors and step count. A checkpoint that is corrupt, truncated or does not fit this
+   * model is reported by file name and the previous one is used ({@link
+   * CheckpointStore#loadNewest}).
    *
    * @return the step resumed at
    */
   public Optional<Long> resume() {
-    Optional<CheckpointStore.Found> found = checkpoints.latestValid();
+    Optional<Saved> found = checkpoints.loadNewest(this::read);
     if (found.isEmpty()) {
       return Optional.empty();
     }
-    Path dir = found.get().directory();
-    WeightSnapshot snapshot =
-        WeightSnapshot.read(dir.resolve(Checkpoint.WEIGHTS), model.block(), model.device());
-    try {
-      snapshot.copyInto(model.block());
-    } finally {
-      snapshot.release();
+    // everything is read and checked; only now change the trainer's state
+    try (Saved saved = found.get()) {
+      saved.weights().copyInto(model.block());
+      optimizer.restore(saved.optimizer(), saved.state().optimizerStep());
+      sampler.restore(saved.state().sampler());
+      step = saved.state().step();
+      // the checkpoint's files, the reward model's included, were verified against its hashes
+      if (rewardLearner != null && !rewardLearner.restoreFrom(saved.directory())) {
+        LOG.info("{} has no reward model; it starts from its initial weights", saved.directory());
+      }
+      LOG.info("resumed training at step {} from {}", step, saved.directory());
     }
-    try (NDManager scratch = model.manager().newSubManager()) {
-      TrainerState state = Checkpoint.readJson(dir.resolve(STATE_FILE), TrainerState.class);
-      optimizer.restore(
-          Checkpoint.readArrays(dir.resolve(OPTIMIZER_FILE), scratch), state.optimizerStep());
-      sampler.restore(state.sampler());
-      step = state.step();
-    }
-    if (rewardLearner != null && !rewardLearner.restoreFrom(dir)) {
-      LOG.info("{} has no reward model; it starts from its initial weights", dir);
-    }
-    LOG.info("resumed training at step {} from {}", step, dir);
     return Optional.of(step);
+  }
+
+  /** A training checkpoint read into memory, not yet applied. */
+  private record Saved(
+      Path directory,
+      WeightSnapshot weights,
+      TrainerState state,
+      NDList optimizer,
+      NDManager scratch)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      weights.release();
+      scratch.close();
+    }
+  }
+
+  /** Reads a training checkpoint and checks that its optimizer moments fit this model. */
+  private Saved read(CheckpointStore.Found found) {
+    Path dir = found.directory();
+    TrainerState state = Checkpoint.readJson(dir.resolve(STATE_FILE), TrainerState.class);
+    WeightSnapshot weights =
+        WeightSnapshot.read(dir.resolve(Checkpoint.WEIGHTS), model.block(), model.device());
+    NDManager scratch = model.manager().newSubManager();
+    try {
+      Path optimizerFile = dir.resolve(OPTIMIZER_FILE);
+      NDList moments = Checkpoint.readArrays(optimizerFile, scratch);
+      Map<String, ai.djl.ndarray.types.Shape> shapes = new LinkedHashMap<>();
+      model
+          .block()
+          .getParameters()
+          .forEach(p -> shapes.put(p.getKey(), p.getValue().getArray().getShape()));
+      for (NDArray moment : moments) {
+        String name = moment.getName() == null ? "" : moment.getName();
+        ai.djl.ndarray.types.Shape expected =
+            name.length() > 2 ? shapes.get(name.substring(2)) : null;
+        if (!(name.startsWith("m/") || name.startsWith("v/"))
+            || !moment.getShape().equals(expected)) {
+          throw new CheckpointException(
+              optimizerFile,
+              "moment '"
+                  + name
+                  + "' "
+                  + moment.getShape()
+                  + " does not fit this model's parameters");
+        }
+      }
+      return new Saved(dir, weights, state, moments, scratch);
+    } catch (RuntimeException e) {
+      weights.release();
+      scratch.close();
+      throw e;
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import sail.server.data.TrafficLog;
 import sail.server.inference.EngineLoader;
 import sail.server.inference.InferenceEngine;
+import sail.server.model.Checkpoint;
 import sail.server.model.GptLanguageModel;
 import sail.server.model.WeightSnapshot;
 import sail.server.registry.CheckpointStore;
@@ -108,21 +109,30 @@ public final class TrainerFactory {
     boolean resumed = trainer.resume().isPresent();
     CheckpointStore versions = trainer.versions();
     versions
-        .latestValid()
-        .filter(found -> found.number() > registry.currentVersion())
+        .loadNewest(
+            found ->
+                found.number() <= registry.currentVersion()
+                    ? null
+                    : new PublishedModel(
+                        found.number(),
+                        WeightSnapshot.read(
+                            found.directory().resolve(Checkpoint.WEIGHTS),
+                            registry.model().block(),
+                            registry.model().device()),
+                        0))
         .ifPresent(
             found -> {
-              WeightSnapshot weights =
-                  WeightSnapshot.read(
-                      found.directory().resolve(sail.server.model.Checkpoint.WEIGHTS),
-                      registry.model().block(),
-                      registry.model().device());
               if (!resumed) {
-                weights.copyInto(registry.model().block());
+                found.weights().copyInto(registry.model().block());
               }
-              registry.publish(found.number(), weights);
-              LOG.info("serving published version {} from {}", found.number(), found.directory());
+              registry.publish(found.version(), found.weights());
+              LOG.info(
+                  "serving published version {} from {}",
+                  found.version(),
+                  versions.pathOf(found.version()));
             });
+    // a damaged version's number is never given to another set of weights
+    registry.reserveThrough(versions.highestNumberUsed());
     return new TrainingLoop(trainer, registry, engine::queuedRequests);
   }
 

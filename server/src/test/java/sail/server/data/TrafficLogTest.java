@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -177,5 +182,47 @@ class TrafficLogTest {
     assertTrue(GenerationIds.looksValid(a), a);
     assertFalse(a.equals(GenerationIds.next()));
     assertFalse(GenerationIds.looksValid("gen-short"));
+  }
+
+  /** A log of a few hundred generations (many pages), closed so that the WAL is merged back. */
+  Path writeLogOfManyPages() throws Exception {
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      List<CompletableFuture<Void>> writes = new ArrayList<>();
+      for (int i = 0; i < 300; i++) {
+        writes.add(
+            log.append(generation(GenerationIds.next(), "prompt " + i, "reply ".repeat(40))));
+      }
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
+    }
+    Path file = dir.resolve("traffic.db");
+    assertTrue(Files.size(file) > 40 * 4096, "the database spans many pages");
+    return file;
+  }
+
+  @Test
+  void aDamagedPageInTheMiddleIsReportedAtOpenWithTheFileAndWhatToDo() throws Exception {
+    Path file = writeLogOfManyPages();
+    // three pages of noise in the middle of the file, as a bad sector or a stray write would leave
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      byte[] noise = new byte[3 * 4096];
+      new Random(7).nextBytes(noise);
+      channel.write(ByteBuffer.wrap(noise), (channel.size() / 2) / 4096 * 4096);
+    }
+    TrafficLog.DamagedLogException e =
+        assertThrows(TrafficLog.DamagedLogException.class, () -> TrafficLog.open(dir));
+    assertTrue(e.getMessage().startsWith("traffic log " + file + " is damaged"), e.getMessage());
+    assertTrue(e.getMessage().contains("integrity check failed"), e.getMessage());
+    assertTrue(e.getMessage().contains("Restore it from a backup"), e.getMessage());
+  }
+
+  @Test
+  void aFileThatIsNoLongerADatabaseIsReportedAsDamaged() throws Exception {
+    Path file = writeLogOfManyPages();
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      channel.write(ByteBuffer.wrap(new byte[100]), 0); // the header, zeroed
+    }
+    TrafficLog.DamagedLogException e =
+        assertThrows(TrafficLog.DamagedLogException.class, () -> TrafficLog.open(dir));
+    assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
   }
 }

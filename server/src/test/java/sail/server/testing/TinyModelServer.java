@@ -24,19 +24,22 @@ public final class TinyModelServer {
   private TinyModelServer() {}
 
   /**
-   * Saves the tiny checkpoint under {@code dir} and starts a server on it with its data in {@code
-   * dir/data}; returns once the engine is loaded.
+   * Saves the tiny checkpoint under {@code dir} (unless an earlier start did) and starts a server
+   * on it with its data in {@code dir/data}; returns once the engine is loaded.
    *
    * @param extra further config keys, e.g. those of {@link #trainingKeys}
    */
   public static RunningServer start(Path dir, Map<String, String> extra) throws Exception {
     Path checkpoint = dir.resolve("tiny");
-    // a fixed initialisation, so whether the publish guards pass does not depend on test order
-    ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(20240601);
-    try (GptLanguageModel model = TinyModels.create()) {
-      WeightSnapshot weights = WeightSnapshot.copyOf(model.block(), Device.cpu());
-      ModelLoader.save(checkpoint, model, weights, 0, -1, Map.of(), null);
-      weights.release();
+    // a restart on the same directory (crash tests) serves the model saved by the first start
+    if (!Files.exists(checkpoint)) {
+      // a fixed initialisation, so whether the publish guards pass does not depend on test order
+      ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(20240601);
+      try (GptLanguageModel model = TinyModels.create()) {
+        WeightSnapshot weights = WeightSnapshot.copyOf(model.block(), Device.cpu());
+        ModelLoader.save(checkpoint, model, weights, 0, -1, Map.of(), null);
+        weights.release();
+      }
     }
     Map<String, String> keys = new HashMap<>();
     keys.put("http.port", "0");

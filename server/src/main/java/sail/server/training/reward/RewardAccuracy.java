@@ -1,10 +1,52 @@
 package sail.server.training.reward;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * How often the reward model agrees with held-out feedback: a rating is right when the sign of r
  * matches 👍/👎, a comparison when r_chosen &gt; r_rejected.
  */
 public record RewardAccuracy(int ratings, int ratingsRight, int comparisons, int comparisonsRight) {
+  /**
+   * How often {@code source} agrees with {@code heldOut}: a 👍 is right when its score is above
+   * {@code threshold} (0 for a reward model's logit r, ½ for a probability such as the simulated
+   * annotator's), a 👎 when it is not; a comparison when the chosen reply scores higher.
+   */
+  public static RewardAccuracy of(
+      RewardSource source, List<RewardExample> heldOut, double threshold) {
+    List<PromptReply> replies = new ArrayList<>();
+    for (RewardExample example : heldOut) {
+      if (example instanceof RewardExample.Rating rating) {
+        replies.add(new PromptReply(rating.prompt(), rating.reply()));
+      } else if (example instanceof RewardExample.Comparison comparison) {
+        replies.add(new PromptReply(comparison.prompt(), comparison.chosen()));
+        replies.add(new PromptReply(comparison.prompt(), comparison.rejected()));
+      }
+    }
+    double[] scores = source.score(replies);
+    int ratings = 0;
+    int ratingsRight = 0;
+    int comparisons = 0;
+    int comparisonsRight = 0;
+    int next = 0;
+    for (RewardExample example : heldOut) {
+      if (example instanceof RewardExample.Rating rating) {
+        ratings++;
+        if ((scores[next++] > threshold) == rating.liked()) {
+          ratingsRight++;
+        }
+      } else {
+        comparisons++;
+        if (scores[next] > scores[next + 1]) {
+          comparisonsRight++;
+        }
+        next += 2;
+      }
+    }
+    return new RewardAccuracy(ratings, ratingsRight, comparisons, comparisonsRight);
+  }
+
   /** Share of all held-out examples judged right; NaN without examples. */
   public double overall() {
     int total = ratings + comparisons;

@@ -124,9 +124,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     window.refresh();
     List<RewardExample> train = new ArrayList<>();
     List<RewardExample> heldOut = new ArrayList<>();
-    for (RewardLabel label : window.labels()) {
-      (isHeldOut(label) ? heldOut : train).add(label.example());
-    }
+    split(train, heldOut);
     if (train.size() < settings.minTrainExamples()) {
       return report(false, Double.NaN, train.size(), heldOut.size());
     }
@@ -139,9 +137,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     double loss = model.trainStep(batch, (float) settings.learningRate(), settings.clipNorm());
     steps++;
     if ((measureNow || steps % settings.evaluateEvery() == 0) && !heldOut.isEmpty()) {
-      List<RewardExample> recent =
-          heldOut.subList(Math.max(0, heldOut.size() - settings.heldOutLimit()), heldOut.size());
-      accuracy = model.accuracy(recent);
+      accuracy = model.accuracy(recent(heldOut));
       measureNow = false;
     }
     return report(true, loss, train.size(), heldOut.size());
@@ -219,6 +215,27 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
 
   private Report report(boolean trained, double loss, int train, int heldOut) {
     return new Report(steps, trained, loss, train, heldOut, accuracy, ready());
+  }
+
+  /**
+   * The held-out examples the accuracy is measured on: the most recent {@link
+   * Settings#heldOutLimit()} held-out examples in the window (read as of the last step).
+   */
+  public List<RewardExample> heldOut() {
+    List<RewardExample> heldOut = new ArrayList<>();
+    split(new ArrayList<>(), heldOut);
+    return recent(heldOut);
+  }
+
+  private List<RewardExample> recent(List<RewardExample> heldOut) {
+    return List.copyOf(
+        heldOut.subList(Math.max(0, heldOut.size() - settings.heldOutLimit()), heldOut.size()));
+  }
+
+  private void split(List<RewardExample> train, List<RewardExample> heldOut) {
+    for (RewardLabel label : window.labels()) {
+      (isHeldOut(label) ? heldOut : train).add(label.example());
+    }
   }
 
   private boolean isHeldOut(RewardLabel label) {

@@ -165,18 +165,28 @@ public final class RewardModel implements RewardSource, AutoCloseable {
         live, manager.create(tokens, shape), manager.create(last, shape), training);
   }
 
-  /** Scores without autograd; safe inside an open gradient collector. */
+  /** Replies scored per forward pass (see {@link #score}). */
+  static final int SCORE_BATCH = 16;
+
+  /**
+   * Scores without autograd, {@value #SCORE_BATCH} replies per forward pass; safe inside an open
+   * gradient collector. Why chunks: the attention scores of one pass take batch × heads × T² floats
+   * per layer, over a gigabyte for the few hundred held-out replies of an accuracy measurement, and
+   * the process keeps such peaks mapped (see the launcher's malloc settings).
+   */
   @Override
   public double[] score(List<PromptReply> items) {
-    if (items.isEmpty()) {
-      return new double[0];
-    }
+    double[] scores = new double[items.size()];
     boolean grad = GradMode.disable();
-    try (NDScope ignored = new NDScope()) {
-      float[] values = rewards(items, false).toFloatArray();
-      double[] scores = new double[values.length];
-      for (int i = 0; i < values.length; i++) {
-        scores[i] = values[i];
+    try {
+      for (int start = 0; start < items.size(); start += SCORE_BATCH) {
+        List<PromptReply> chunk = items.subList(start, Math.min(items.size(), start + SCORE_BATCH));
+        try (NDScope ignored = new NDScope()) {
+          float[] values = rewards(chunk, false).toFloatArray();
+          for (int i = 0; i < values.length; i++) {
+            scores[start + i] = values[i];
+          }
+        }
       }
       return scores;
     } finally {
@@ -215,38 +225,12 @@ public final class RewardModel implements RewardSource, AutoCloseable {
     return loss;
   }
 
-  /** Agreement with held-out feedback (a metric of section 8). */
+  /**
+   * Agreement with held-out feedback (a metric of section 8): a rating is right when r has its
+   * sign.
+   */
   public RewardAccuracy accuracy(List<RewardExample> heldOut) {
-    List<PromptReply> replies = new ArrayList<>();
-    for (RewardExample example : heldOut) {
-      if (example instanceof RewardExample.Rating rating) {
-        replies.add(new PromptReply(rating.prompt(), rating.reply()));
-      } else if (example instanceof RewardExample.Comparison comparison) {
-        replies.add(new PromptReply(comparison.prompt(), comparison.chosen()));
-        replies.add(new PromptReply(comparison.prompt(), comparison.rejected()));
-      }
-    }
-    double[] scores = score(replies);
-    int ratings = 0;
-    int ratingsRight = 0;
-    int comparisons = 0;
-    int comparisonsRight = 0;
-    int next = 0;
-    for (RewardExample example : heldOut) {
-      if (example instanceof RewardExample.Rating rating) {
-        ratings++;
-        if ((scores[next++] > 0) == rating.liked()) {
-          ratingsRight++;
-        }
-      } else {
-        comparisons++;
-        if (scores[next] > scores[next + 1]) {
-          comparisonsRight++;
-        }
-        next += 2;
-      }
-    }
-    return new RewardAccuracy(ratings, ratingsRight, comparisons, comparisonsRight);
+    return RewardAccuracy.of(this, heldOut, 0);
   }
 
   /** The trainable parameters (trunk and head). */

@@ -134,6 +134,23 @@ class RewardModelTest {
   }
 
   @Test
+  void manyRepliesAreScoredInChunksLikeEachAlone() {
+    try (RewardModel reward = tiny()) {
+      List<PromptReply> items = new ArrayList<>();
+      for (int i = 0; i < RewardModel.SCORE_BATCH + 5; i++) {
+        items.add(
+            new PromptReply("Question " + i, i % 2 == 0 ? GOOD[i % 4] : BAD[i % 4] + " " + i));
+      }
+      double[] together = reward.score(items);
+      assertEquals(items.size(), together.length);
+      for (int i = 0; i < items.size(); i += 7) {
+        assertEquals(reward.score(List.of(items.get(i)))[0], together[i], 1e-4, "reply " + i);
+      }
+      assertEquals(0, reward.score(List.of()).length);
+    }
+  }
+
+  @Test
   void theTrunkCanStartFromThePolicyWeights() {
     try (GptLanguageModel policy = TinyModels.create();
         RewardModel reward = tiny()) {

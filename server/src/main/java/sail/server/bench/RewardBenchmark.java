@@ -1,0 +1,98 @@
+package sail.server.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import sail.server.model.GptLanguageModel;
+import sail.server.model.WeightSnapshot;
+import sail.server.training.mixture.LabelStream;
+import sail.server.training.reward.RewardAccuracy;
+import sail.server.training.reward.RewardLabel;
+import sail.server.training.reward.RewardLearner;
+import sail.server.training.reward.RewardModel;
+import sail.server.training.reward.RewardSource;
+
+/**
+ * How well, and how fast, the in-loop reward model learns the feedback a server has logged: a
+ * {@link RewardLearner} started from the base policy's weights takes {@code steps} steps on the
+ * traffic log's ratings and choices, exactly as the trainer would (same split, same replay, same
+ * batch draws), with its held-out accuracy measured along the way. An optional oracle (the
+ * simulated annotator whose hidden preference produced the feedback in a demo) is scored on the
+ * same held-out examples: the accuracy a perfect reward model could reach on these noisy labels.
+ */
+public final class RewardBenchmark {
+  private RewardBenchmark() {}
+
+  /**
+   * @param policy the base policy (its shape and tokenizer); {@code base} its weights
+   * @param feedback the logged feedback streams
+   * @param oracle the preference behind the labels, or null when unknown
+   * @param settings the reward learner's settings (batch, lr, evaluation period, ...)
+   * @param steps reward-model steps to take
+   */
+  public static Map<String, Object> run(
+      GptLanguageModel policy,
+      WeightSnapshot base,
+      List<? extends LabelStream<RewardLabel>> feedback,
+      RewardSource oracle,
+      RewardLearner.Settings settings,
+      int steps) {
+    RewardModel model = RewardModel.create(policy.config(), policy.tokenizer(), policy.device());
+    model.initializeTrunkFrom(base);
+    List<Map<String, Object>> curve = new ArrayList<>();
+    Map<String, Object> result = new LinkedHashMap<>();
+    try (RewardLearner learner = new RewardLearner(model, feedback, settings)) {
+      long started = System.nanoTime();
+      double trainingSeconds = 0;
+      RewardLearner.Report report = null;
+      Long firstReady = null;
+      RewardAccuracy measured = null;
+      for (int i = 0; i < steps; i++) {
+        long t = System.nanoTime();
+        report = learner.step();
+        trainingSeconds += (System.nanoTime() - t) / 1e9;
+        if (!report.trained()) {
+          break; // too little feedback to learn from
+        }
+        if (report.accuracy() != null && report.accuracy() != measured) {
+          measured = report.accuracy();
+          curve.add(point(report.steps(), measured, report.ready()));
+        }
+        if (firstReady == null && report.ready()) {
+          firstReady = report.steps();
+        }
+      }
+      result.put("steps", learner.steps());
+      result.put("batch", settings.batchSize());
+      result.put("learning_rate", settings.learningRate());
+      result.put("train_examples", report == null ? 0 : report.trainExamples());
+      result.put("held_out_examples", report == null ? 0 : report.heldOutExamples());
+      result.put(
+          "seconds_per_step",
+          learner.steps() == 0 ? Double.NaN : trainingSeconds / learner.steps());
+      result.put("first_ready_step", firstReady);
+      result.put("curve", curve);
+      if (oracle != null) {
+        RewardAccuracy ceiling = RewardAccuracy.of(oracle, learner.heldOut(), 0.5);
+        result.put("oracle", point(-1, ceiling, false));
+      }
+      result.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+    }
+    return result;
+  }
+
+  private static Map<String, Object> point(long step, RewardAccuracy a, boolean ready) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    if (step >= 0) {
+      p.put("step", step);
+      p.put("ready", ready);
+    }
+    p.put("examples", a.examples());
+    p.put("accuracy", a.overall());
+    p.put("accuracy_lower95", a.lowerBound95());
+    p.put("rating_accuracy", a.ratingAccuracy());
+    p.put("comparison_accuracy", a.comparisonAccuracy());
+    return p;
+  }
+}

@@ -1,0 +1,60 @@
+package sail.server.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import sail.server.model.GptLanguageModel;
+import sail.server.model.TinyModels;
+import sail.server.model.WeightSnapshot;
+import sail.server.training.reward.InMemoryRewardLabels;
+import sail.server.training.reward.RewardLearner;
+import sail.server.training.reward.RewardSource;
+
+class RewardBenchmarkTest {
+  @Test
+  @SuppressWarnings("unchecked")
+  void reportsTheAccuracyCurveAndTheOraclesCeiling() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.kindPeople(ratings, choices, 2);
+    // the people's own rule: kind words score 1
+    RewardSource oracle =
+        items ->
+            items.stream()
+                .mapToDouble(
+                    item ->
+                        List.of("a lovely day", "so kind", "wonderful news", "happy")
+                                .contains(item.reply())
+                            ? 1
+                            : 0)
+                .toArray();
+    try (GptLanguageModel policy = TinyModels.create()) {
+      WeightSnapshot base = WeightSnapshot.copyOf(policy.block(), Device.cpu());
+      Map<String, Object> result =
+          RewardBenchmark.run(
+              policy,
+              base,
+              List.of(ratings, choices),
+              oracle,
+              new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 7),
+              12);
+      base.release();
+      assertEquals(12L, result.get("steps"));
+      assertEquals(
+          ratings.size() + choices.size(),
+          (int) result.get("train_examples") + (int) result.get("held_out_examples"));
+      List<Map<String, Object>> curve = (List<Map<String, Object>>) result.get("curve");
+      // measured at the first step and every fifth: 1, 5, 10
+      assertEquals(List.of(1L, 5L, 10L), curve.stream().map(p -> p.get("step")).toList());
+      Map<String, Object> ceiling = (Map<String, Object>) result.get("oracle");
+      assertEquals(1.0, (double) ceiling.get("accuracy"), "the people's own rule is never wrong");
+      assertFalse(ceiling.containsKey("step"));
+      assertTrue((double) result.get("seconds_per_step") > 0);
+    }
+  }
+}
