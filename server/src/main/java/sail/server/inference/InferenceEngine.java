@@ -190,7 +190,11 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
       batch =
           new VersionBatch(
               published,
-              new DecodeBatch(model, published.weights().parameterStore(), published.version()));
+              new DecodeBatch(
+                  model,
+                  published.weights().parameterStore(),
+                  published.version(),
+                  settings.maxBatch()));
       batches.put(published.version(), batch);
     } else {
       published.weights().release();
