@@ -3,7 +3,6 @@ package sail.server.inference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -121,12 +120,11 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   /**
-   * Prefills the joining sequences as one padded batch straight into free rows of the cache,
-   * samples their first tokens and adds them to the running batch. Sequences that finish on their
-   * first token are completed at once.
+   * Prefills the joining sequences as one padded batch, samples their first tokens and adds them to
+   * the running batch ({@link Prefill#run} then {@link #join}, on the calling thread).
    *
    * @param joining at most {@link #freeRows()} sequences
-   * @return the joining sequences that already finished
+   * @return the joining sequences that already finished (completed)
    */
   public List<DecodeSequence> admit(List<DecodeSequence> joining) {
     if (joining.isEmpty()) {
@@ -138,84 +136,70 @@ public final class DecodeBatch implements AutoCloseable {
     }
     long started = System.nanoTime();
     try {
-      return admitTimed(joining);
+      return join(Prefill.run(model, weights, modelVersion, joining));
     } finally {
       admitNanos += System.nanoTime() - started;
     }
   }
 
-  private List<DecodeSequence> admitTimed(List<DecodeSequence> joining) {
-    boolean grad = GradMode.disable();
-    try (NDScope ignored = new NDScope()) {
-      if (cache == null) {
-        cache = KvCache.allocate(manager, model.cacheLayout(), maxRows, 2 * context);
+  /**
+   * Adds prefilled sequences to the running batch: their keys/values are copied into the next free
+   * rows, their prompts ending at the current column; sequences that finished on their first token
+   * are completed instead. Closes {@code prefill}.
+   *
+   * @return the sequences that had already finished (completed)
+   */
+  public List<DecodeSequence> join(Prefill prefill) {
+    try (prefill) {
+      if (prefill.modelVersion != modelVersion) {
+        throw new IllegalArgumentException(
+            "a prefill for version "
+                + prefill.modelVersion
+                + " cannot join the batch of version "
+                + modelVersion);
       }
-      int count = joining.size();
-      int[][] prompts = new int[count][];
-      int prefillLength = 1;
-      for (int i = 0; i < count; i++) {
-        int[] prompt = joining.get(i).prompt;
-        // keep the most recent tokens, leaving room for at least one generated token
-        int keep = Math.min(prompt.length, context - 1);
-        prompts[i] = Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length);
-        prefillLength = Math.max(prefillLength, keep);
+      List<DecodeSequence> finished = new ArrayList<>();
+      List<DecodeSequence> joining = new ArrayList<>();
+      for (DecodeSequence sequence : prefill.sequences) {
+        (sequence.isFinished() ? finished : joining).add(sequence);
       }
-
-      // left-padded prompts, per-row positions and a causal + padding mask
-      long[] tokens = new long[count * prefillLength];
-      long[] positions = new long[count * prefillLength];
-      float[] bias = new float[count * prefillLength * prefillLength];
-      for (int i = 0; i < count; i++) {
-        int pad = prefillLength - prompts[i].length;
-        for (int t = 0; t < prefillLength; t++) {
-          tokens[i * prefillLength + t] = t < pad ? tokenizer.padId() : prompts[i][t - pad];
-          positions[i * prefillLength + t] = Math.max(0, t - pad);
-          for (int k = 0; k < prefillLength; k++) {
-            boolean visible = k <= t && k >= pad;
-            bias[(i * prefillLength + t) * prefillLength + k] = visible ? 0f : GptBlock.MASKED;
+      if (joining.size() > freeRows()) {
+        // a row whose caller cancelled gives its slot away at once; take it back here
+        removeCancelled();
+      }
+      if (joining.size() > freeRows()) {
+        throw new IllegalStateException(
+            joining.size() + " sequences cannot join: " + freeRows() + " rows are free");
+      }
+      boolean grad = GradMode.disable();
+      try {
+        if (cache == null) {
+          cache = KvCache.allocate(manager, model.cacheLayout(), maxRows, 2 * context);
+        }
+        // the whole padded block in one copy per layer: the padding lands before each row's
+        // first column, where its attention mask hides it
+        int prefillLength = prefill.cache.capacity();
+        int firstRow = rows.size();
+        int[] index = new int[prefill.sequences.size()];
+        int next = 0;
+        for (int i = 0; i < index.length; i++) {
+          index[i] = prefill.sequences.get(i).isFinished() ? -1 : next++;
+        }
+        cache.copyRows(prefill.cache, index, firstRow, length - prefillLength);
+        for (int i = 0; i < index.length; i++) {
+          if (index[i] >= 0) {
+            DecodeSequence sequence = prefill.sequences.get(i);
+            sequence.padLeft = length - prefill.promptLengths[i];
+            rows.add(sequence);
           }
         }
+      } finally {
+        GradMode.restore(grad);
       }
-
-      // in place: the joiners' rows, their prompts ending at column `length` of the shared axis
-      int firstRow = rows.size();
-      KvCache target = cache.window(firstRow, firstRow + count, length - prefillLength);
-      NDArray logits =
-          model.logitsWithCache(
-              weights,
-              manager.create(tokens, new Shape(count, prefillLength)),
-              manager.create(positions, new Shape(count, prefillLength)),
-              manager.create(bias, new Shape(count, 1, prefillLength, prefillLength)),
-              target,
-              0);
-      float[] lastLogits = logits.get(new NDIndex(":, -1, :")).toFloatArray();
-
-      // first token of each joining sequence
-      List<DecodeSequence> finished = new ArrayList<>();
-      int vocab = tokenizer.vocabSize();
-      for (int i = 0; i < count; i++) {
-        DecodeSequence sequence = joining.get(i);
-        sequence.modelVersion = modelVersion;
-        sequence.padLeft = length - prompts[i].length;
-        sequence.nextPosition = prompts[i].length;
-        rows.add(sequence);
-        Sampler.Choice choice =
-            Sampler.sample(
-                lastLogits,
-                i * vocab,
-                vocab,
-                sequence.params,
-                tokenizer::isSampleable,
-                sequence.random);
-        sequence.pending = choice.token();
-        if (sequence.accept(choice.token(), choice.logProb(), tokenizer.endOfTurnId(), context)) {
-          finished.add(sequence);
-        }
+      for (DecodeSequence sequence : finished) {
+        sequence.complete(sequence.finishReason);
       }
-      removeAndComplete(finished);
       return finished;
-    } finally {
-      GradMode.restore(grad);
     }
   }
 

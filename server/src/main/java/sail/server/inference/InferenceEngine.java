@@ -7,8 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sail.server.model.CausalLanguageModel;
@@ -17,9 +21,17 @@ import sail.server.registry.ModelRegistry;
 import sail.server.registry.PublishedModel;
 
 /**
- * The serving engine: one thread owns the model and runs continuous batching. Requests wait in a
- * bounded queue, join a running batch between decode steps, stream text back through their
- * listener, and leave as soon as they finish or are cancelled.
+ * The serving engine: one thread owns the running batches and runs continuous batching. Requests
+ * wait in a bounded queue, join a running batch between decode steps, stream text back through
+ * their listener, and leave as soon as they finish or are cancelled.
+ *
+ * <p>Admission runs beside decoding: a prefill thread takes queued requests whenever a slot is free
+ * (one slot per sequence, {@code maxBatch} in all), runs all the waiting prompts through the model
+ * in one padded batch and samples their first tokens, while the engine thread keeps stepping the
+ * running batch; the engine thread copies the prefilled rows in at the next step boundary. A
+ * cancelled sequence gives its slot back at once, so the prefill of a queued request starts while
+ * the step that drops the cancelled row is still running. Each thread has its own intra-op
+ * thread(s) and records no autograd (stack-notes.md, "Threads").
  *
  * <p>Versions: each request is decoded entirely by the version that was current when it was
  * admitted. There is one {@link DecodeBatch} per version in use; after a publish, new requests go
@@ -35,9 +47,19 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private final BlockingQueue<Request> queue;
   private final Map<Long, VersionBatch> batches = new LinkedHashMap<>();
   private final Thread thread;
+  private final Thread prefillThread;
   private final EngineStats stats = new EngineStats();
   private volatile boolean running = true;
   private volatile int active;
+
+  /** One permit per sequence that may be prefilling or decoding: {@code maxBatch} in all. */
+  private final Semaphore slots;
+
+  /** Prefilled requests waiting for the engine thread to copy them into their batch. */
+  private final ConcurrentLinkedQueue<Admission> prefilled = new ConcurrentLinkedQueue<>();
+
+  /** Requests taken by the prefill thread and not yet joined (counted as active). */
+  private final AtomicInteger admitting = new AtomicInteger();
 
   private final AutoCloseable ownedResources;
 
@@ -55,8 +77,11 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     this.model = registry.model();
     this.settings = settings;
     this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity()));
+    this.slots = new Semaphore(settings.maxBatch());
     this.thread = new Thread(this::loop, "sail-engine");
     this.thread.setDaemon(true);
+    this.prefillThread = new Thread(this::prefillLoop, "sail-prefill");
+    this.prefillThread.setDaemon(true);
     this.thread.start();
   }
 
@@ -135,91 +160,65 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private void loop() {
     GradMode.disable();
     GradMode.setThreadsForThisThread(settings.intraOpThreads());
+    prefillThread.start();
     try {
       while (running) {
-        boolean worked = admit();
+        boolean worked = joinPrefilled();
         worked |= stepAll();
         if (!worked) {
-          Request next = queue.poll(50, TimeUnit.MILLISECONDS);
-          if (next != null) {
-            waitingHead = next;
+          // idle: the prefill thread wakes us when requests are ready to join
+          LockSupport.parkNanos(this, 50_000_000L);
+          if (Thread.interrupted()) {
+            break;
           }
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       LOG.error("inference engine failed", e);
     } finally {
+      stopPrefill();
       shutdownBatches();
     }
   }
 
-  /** A request taken from the queue while idle, admitted on the next iteration. */
-  private Request waitingHead;
-
-  private boolean admit() {
-    // Rows cancelled during the last step give their slots back now rather than at the start of
-    // the next step, so a queued request takes a cancelled slot within one decode step.
+  /** Drops cancelled rows, then copies every prefilled request into its version's batch. */
+  private boolean joinPrefilled() {
+    // Rows cancelled during the last step leave now, before anything joins.
     for (VersionBatch batch : batches.values()) {
       batch.decode.removeCancelled();
     }
-    int free = settings.maxBatch() - countActive();
-    if (free <= 0) {
-      return false;
-    }
-    List<Request> joining = new ArrayList<>();
-    if (waitingHead != null) {
-      joining.add(waitingHead);
-      waitingHead = null;
-    }
-    while (joining.size() < free) {
-      Request next = queue.poll();
-      if (next == null) {
-        break;
+    boolean worked = false;
+    Admission admission;
+    while ((admission = prefilled.poll()) != null) {
+      worked = true;
+      Prefill prefill = admission.prefill;
+      PublishedModel published = admission.published;
+      VersionBatch batch = batches.get(published.version());
+      if (batch == null) {
+        batch =
+            new VersionBatch(
+                published,
+                new DecodeBatch(
+                    model,
+                    published.weights().parameterStore(),
+                    published.version(),
+                    settings.maxBatch()));
+        batches.put(published.version(), batch);
+      } else {
+        published.weights().release();
       }
-      joining.add(next);
-    }
-    joining.removeIf(Request::completeIfCancelledBeforeStart);
-    if (joining.isEmpty()) {
-      return false;
-    }
-    PublishedModel published = registry.acquire();
-    VersionBatch batch = batches.get(published.version());
-    if (batch == null) {
-      batch =
-          new VersionBatch(
-              published,
-              new DecodeBatch(
-                  model,
-                  published.weights().parameterStore(),
-                  published.version(),
-                  settings.maxBatch()));
-      batches.put(published.version(), batch);
-    } else {
-      published.weights().release();
-    }
-    List<DecodeSequence> sequences = new ArrayList<>();
-    for (Request request : joining) {
-      DecodeSequence sequence =
-          new DecodeSequence(request.prompt, request.params, model.tokenizer(), request, request);
-      request.sequence = sequence;
-      if (request.cancelled) {
-        sequence.cancel(); // cancelled between leaving the queue and getting its sequence
+      admitting.addAndGet(-prefill.sequences().size());
+      try {
+        batch.decode.join(prefill);
+      } catch (RuntimeException e) {
+        for (DecodeSequence sequence : prefill.sequences()) {
+          ((Request) sequence.tag()).fail(e);
+        }
+        failAll(batch, e);
       }
-      sequences.add(sequence);
-      request.listener.onStart(published.version(), request.prompt.length);
     }
-    long start = System.nanoTime();
-    try {
-      batch.decode.admit(sequences);
-    } catch (RuntimeException e) {
-      failAll(batch, e);
-      return true;
-    }
-    stats.recordPrefill(System.nanoTime() - start, sequences.size());
     active = countActive();
-    return true;
+    return worked;
   }
 
   private boolean stepAll() {
@@ -233,7 +232,11 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
         try {
           batch.decode.step();
         } catch (RuntimeException e) {
-          failAll(batch, e);
+          LOG.error("decode step failed for version {}", batch.published.version(), e);
+          failSequences(batch, e);
+          batch.close();
+          it.remove();
+          continue;
         }
         stats.recordStep(System.nanoTime() - start, rows);
         worked = true;
@@ -250,7 +253,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   }
 
   private int countActive() {
-    int n = 0;
+    int n = admitting.get();
     for (VersionBatch batch : batches.values()) {
       n += batch.decode.size();
     }
@@ -259,11 +262,32 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
 
   private void failAll(VersionBatch batch, RuntimeException error) {
     LOG.error("decode step failed for version {}", batch.published.version(), error);
-    for (DecodeSequence sequence : new ArrayList<>(batch.decode.sequences())) {
-      ((Request) sequence.tag()).fail(error);
-    }
+    failSequences(batch, error);
     batch.close();
     batches.remove(batch.published.version());
+  }
+
+  private static void failSequences(VersionBatch batch, RuntimeException error) {
+    for (DecodeSequence sequence : batch.decode.sequences()) {
+      ((Request) sequence.tag()).fail(error);
+    }
+  }
+
+  private void stopPrefill() {
+    prefillThread.interrupt();
+    try {
+      prefillThread.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    Admission admission;
+    while ((admission = prefilled.poll()) != null) {
+      for (DecodeSequence sequence : admission.prefill.sequences()) {
+        ((Request) sequence.tag()).fail(new IllegalStateException("server is shutting down"));
+      }
+      admission.prefill.close();
+      admission.published.weights().release();
+    }
   }
 
   private void shutdownBatches() {
@@ -275,11 +299,94 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     while ((pending = queue.poll()) != null) {
       pending.fail(new IllegalStateException("server is shutting down"));
     }
-    if (waitingHead != null) {
-      waitingHead.fail(new IllegalStateException("server is shutting down"));
-    }
     active = 0;
   }
+
+  // ---- prefill thread ----
+
+  private void prefillLoop() {
+    GradMode.disable();
+    GradMode.setThreadsForThisThread(settings.intraOpThreads());
+    try {
+      while (running) {
+        List<Request> joining = takeJoining();
+        if (!joining.isEmpty()) {
+          prefill(joining);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException | Error e) {
+      LOG.error("prefill thread failed", e);
+    }
+  }
+
+  /**
+   * Waits for a free slot and a queued request, then takes every further queued request a free slot
+   * allows, so that they share one prefill. Each taken request holds a slot.
+   */
+  private List<Request> takeJoining() throws InterruptedException {
+    // slot first, then request: a request waiting for a slot stays in the queue, where it counts
+    // as queued and a cancel removes it
+    slots.acquire();
+    Request first;
+    try {
+      first = queue.take();
+    } catch (InterruptedException e) {
+      slots.release();
+      throw e;
+    }
+    List<Request> joining = new ArrayList<>();
+    joining.add(first);
+    while (slots.tryAcquire()) {
+      Request next = queue.poll();
+      if (next == null) {
+        slots.release();
+        break;
+      }
+      joining.add(next);
+    }
+    for (Request request : joining) {
+      request.holdSlot();
+    }
+    joining.removeIf(Request::completeIfCancelledBeforeStart);
+    return joining;
+  }
+
+  private void prefill(List<Request> joining) {
+    PublishedModel published = registry.acquire();
+    List<DecodeSequence> sequences = new ArrayList<>();
+    for (Request request : joining) {
+      DecodeSequence sequence =
+          new DecodeSequence(request.prompt, request.params, model.tokenizer(), request, request);
+      request.sequence = sequence;
+      if (request.cancelled) {
+        sequence.cancel(); // cancelled between leaving the queue and getting its sequence
+      }
+      sequences.add(sequence);
+      request.listener.onStart(published.version(), request.prompt.length);
+    }
+    admitting.addAndGet(sequences.size());
+    Prefill prefill;
+    try {
+      prefill =
+          Prefill.run(model, published.weights().parameterStore(), published.version(), sequences);
+    } catch (RuntimeException e) {
+      LOG.error("prefill failed for version {}", published.version(), e);
+      admitting.addAndGet(-sequences.size());
+      published.weights().release();
+      for (Request request : joining) {
+        request.fail(e);
+      }
+      return;
+    }
+    stats.recordPrefill(prefill.nanos(), sequences.size());
+    prefilled.add(new Admission(prefill, published));
+    LockSupport.unpark(thread);
+  }
+
+  /** A prefill on its way to the engine thread, with the reference to its version's weights. */
+  private record Admission(Prefill prefill, PublishedModel published) {}
 
   /** A version's batch plus the reference to its weights that keeps them alive. */
   private static final class VersionBatch {
@@ -306,6 +413,9 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     private volatile boolean cancelled;
     private boolean done;
 
+    /** Set while this request holds one of the engine's slots. */
+    private final AtomicBoolean slot = new AtomicBoolean();
+
     Request(int[] prompt, SamplingParams params, GenerationListener listener) {
       this.prompt = prompt;
       this.params = params;
@@ -317,8 +427,21 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
       DecodeSequence running = sequence;
       if (running != null) {
         running.cancel();
+        // the row leaves at the next step boundary; a queued request may start its prefill now
+        releaseSlot();
       } else if (queue.remove(this)) {
         finishCancelledBeforeStart();
+      }
+    }
+
+    void holdSlot() {
+      slot.set(true);
+    }
+
+    /** Gives the slot back (once), so the prefill thread can admit the next request. */
+    void releaseSlot() {
+      if (slot.compareAndSet(true, false)) {
+        slots.release();
       }
     }
 
@@ -331,6 +454,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     }
 
     private synchronized void finishCancelledBeforeStart() {
+      releaseSlot();
       if (!done) {
         done = true;
         stats.cancelled.incrementAndGet();
@@ -352,6 +476,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
 
     @Override
     public synchronized void onFinish(DecodeSequence sequence) {
+      releaseSlot();
       if (done) {
         return;
       }
@@ -367,6 +492,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     }
 
     synchronized void fail(Throwable error) {
+      releaseSlot();
       if (!done) {
         done = true;
         listener.onError(error);

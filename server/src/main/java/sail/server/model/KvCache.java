@@ -117,6 +117,51 @@ public final class KvCache implements AutoCloseable {
   }
 
   /**
+   * Copies every column of the rows of {@code source} that {@code placement} keeps into this cache:
+   * source row {@code i} lands in row {@code targetRow + placement[i]} (skipped where {@code
+   * placement[i] < 0}), its column 0 at {@code targetColumn}. Kept rows must land in order on
+   * consecutive rows. One copy per layer (joining sequences taking free rows).
+   */
+  public void copyRows(KvCache source, int[] placement, int targetRow, int targetColumn) {
+    int kept = 0;
+    long[] keptRows = new long[placement.length];
+    for (int i = 0; i < placement.length; i++) {
+      if (placement[i] >= 0) {
+        if (placement[i] != kept) {
+          throw new IllegalArgumentException("kept rows must land on consecutive rows in order");
+        }
+        keptRows[kept++] = source.rowFrom + i;
+      }
+    }
+    if (kept == 0) {
+      return;
+    }
+    try (NDScope ignored = new NDScope()) {
+      int row = rowFrom + targetRow;
+      int column = columnFrom + targetColumn;
+      int width = source.capacity;
+      NDIndex target = new NDIndex("{}:{}, :, {}:{}", row, row + kept, column, column + width);
+      NDIndex columns = new NDIndex(":, :, {}:{}", source.columnFrom, source.columnFrom + width);
+      NDArray rows =
+          kept == placement.length
+              ? null
+              : source.keys[0].getManager().create(java.util.Arrays.copyOf(keptRows, kept));
+      for (int layer = 0; layer < keys.length; layer++) {
+        keys[layer].set(target, pick(source.keys[layer], source, rows).get(columns));
+        values[layer].set(target, pick(source.values[layer], source, rows).get(columns));
+      }
+    }
+  }
+
+  /** The source's rows: all of its window, or the listed ones. */
+  private static NDArray pick(NDArray array, KvCache source, NDArray rows) {
+    if (rows != null) {
+      return array.get(rows);
+    }
+    return array.get(new NDIndex("{}:{}", source.rowFrom, source.rowFrom + source.batch));
+  }
+
+  /**
    * Moves columns {@code [from, to)} of rows {@code [0, rows)} left by {@code shift} columns. The
    * source and target ranges must not overlap ({@code shift >= to - from}).
    */
