@@ -136,7 +136,9 @@ public final class DecodeBatch implements AutoCloseable {
     }
     long started = System.nanoTime();
     try {
-      return join(Prefill.run(model, weights, modelVersion, joining));
+      Prefill prefill = Prefill.run(model, weights, modelVersion, joining);
+      prefill.sampleFirstTokens();
+      return join(prefill);
     } finally {
       admitNanos += System.nanoTime() - started;
     }
@@ -151,6 +153,7 @@ public final class DecodeBatch implements AutoCloseable {
    */
   public List<DecodeSequence> join(Prefill prefill) {
     try (prefill) {
+      prefill.sampleFirstTokens();
       if (prefill.modelVersion != modelVersion) {
         throw new IllegalArgumentException(
             "a prefill for version "

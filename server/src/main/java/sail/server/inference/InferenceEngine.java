@@ -58,8 +58,17 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   /** Prefilled requests waiting for the engine thread to copy them into their batch. */
   private final ConcurrentLinkedQueue<Admission> prefilled = new ConcurrentLinkedQueue<>();
 
-  /** Requests taken by the prefill thread and not yet joined (counted as active). */
+  /** Requests started by the prefill thread and not yet joined (counted as active). */
   private final AtomicInteger admitting = new AtomicInteger();
+
+  /** Requests prefilled ahead while waiting for a slot, oldest first (prefill thread only). */
+  private final java.util.ArrayDeque<Staged> staged = new java.util.ArrayDeque<>();
+
+  /** Requests out of the queue but not started (prefilled ahead): still counted as queued. */
+  private final AtomicInteger waitingAhead = new AtomicInteger();
+
+  /** Most requests prefilled ahead at once. */
+  private final int stageLimit;
 
   private final AutoCloseable ownedResources;
 
@@ -78,6 +87,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     this.settings = settings;
     this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity()));
     this.slots = new Semaphore(settings.maxBatch());
+    this.stageLimit = Math.max(1, settings.maxBatch() / 4);
     this.thread = new Thread(this::loop, "sail-engine");
     this.thread.setDaemon(true);
     this.prefillThread = new Thread(this::prefillLoop, "sail-prefill");
@@ -104,6 +114,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
           queue.size(), settings.queueCapacity(), settings.retryAfterSeconds());
     }
     stats.submitted.incrementAndGet();
+    LockSupport.unpark(prefillThread);
     return pending::cancel;
   }
 
@@ -114,7 +125,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
 
   @Override
   public int queuedRequests() {
-    return queue.size();
+    return queue.size() + waitingAhead.get();
   }
 
   @Override
@@ -309,52 +320,110 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     GradMode.setThreadsForThisThread(settings.intraOpThreads());
     try {
       while (running) {
-        List<Request> joining = takeJoining();
-        if (!joining.isEmpty()) {
-          prefill(joining);
+        if (!admitOnce()) {
+          // woken by a submit, a cancel or a slot given back
+          LockSupport.parkNanos(this, 50_000_000L);
+        }
+        if (Thread.interrupted()) {
+          break;
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       LOG.error("prefill thread failed", e);
+    } finally {
+      Staged dropped;
+      while ((dropped = staged.poll()) != null) {
+        dropped.close();
+        dropped.request.fail(new IllegalStateException("server is shutting down"));
+      }
     }
   }
 
   /**
-   * Waits for a free slot and a queued request, then takes every further queued request a free slot
-   * allows, so that they share one prefill. Each taken request holds a slot.
+   * One round of admission: a request prefilled ahead takes a free slot first; otherwise every
+   * queued request a free slot allows shares one prefill; with no free slot, the oldest queued
+   * request is prefilled ahead, so that a slot given back (a cancel, a finish) is taken with its
+   * first token sampled at once, not one prefill later.
+   *
+   * @return false when there was nothing to do
    */
-  private List<Request> takeJoining() throws InterruptedException {
-    // slot first, then request: a request waiting for a slot stays in the queue, where it counts
-    // as queued and a cancel removes it
-    slots.acquire();
-    Request first;
-    try {
-      first = queue.take();
-    } catch (InterruptedException e) {
-      slots.release();
-      throw e;
+  private boolean admitOnce() {
+    dropCancelledStaged();
+    if (!staged.isEmpty() && slots.tryAcquire()) {
+      Staged next = staged.poll();
+      waitingAhead.decrementAndGet();
+      next.request.holdSlot();
+      if (next.published.version() == registry.currentVersion()) {
+        start(List.of(next.request), next.prefill, next.published);
+      } else {
+        // published while it waited: a reply is produced by the version current at its start
+        next.close();
+        prefillAndStart(List.of(next.request));
+      }
+      return true;
     }
     List<Request> joining = new ArrayList<>();
-    joining.add(first);
     while (slots.tryAcquire()) {
-      Request next = queue.poll();
-      if (next == null) {
+      Request request = queue.poll();
+      if (request == null) {
         slots.release();
         break;
       }
-      joining.add(next);
-    }
-    for (Request request : joining) {
       request.holdSlot();
+      if (!request.completeIfCancelledBeforeStart()) {
+        joining.add(request);
+      }
     }
-    joining.removeIf(Request::completeIfCancelledBeforeStart);
-    return joining;
+    if (!joining.isEmpty()) {
+      prefillAndStart(joining);
+      return true;
+    }
+    if (staged.size() < stageLimit && !queue.isEmpty()) {
+      waitingAhead.incrementAndGet(); // still queued for status and overload purposes
+      Request request = queue.poll();
+      if (request == null || request.completeIfCancelledBeforeStart()) {
+        waitingAhead.decrementAndGet();
+        return request != null;
+      }
+      PublishedModel published = registry.acquire();
+      Prefill prefill = prefill(List.of(request), published);
+      if (prefill == null) {
+        waitingAhead.decrementAndGet();
+      } else {
+        staged.add(new Staged(request, prefill, published));
+      }
+      return true;
+    }
+    return false;
   }
 
-  private void prefill(List<Request> joining) {
+  /** Completes requests cancelled while their prefill waited for a slot. */
+  private void dropCancelledStaged() {
+    staged.removeIf(
+        waiting -> {
+          if (!waiting.request.cancelled) {
+            return false;
+          }
+          waitingAhead.decrementAndGet();
+          waiting.close();
+          waiting.request.finishCancelledBeforeStart();
+          return true;
+        });
+  }
+
+  private void prefillAndStart(List<Request> joining) {
     PublishedModel published = registry.acquire();
+    Prefill prefill = prefill(joining, published);
+    if (prefill != null) {
+      start(joining, prefill, published);
+    }
+  }
+
+  /**
+   * Runs the prompts of {@code joining} on {@code published}; on failure fails the requests,
+   * releases {@code published} and returns null.
+   */
+  private Prefill prefill(List<Request> joining, PublishedModel published) {
     List<DecodeSequence> sequences = new ArrayList<>();
     for (Request request : joining) {
       DecodeSequence sequence =
@@ -364,25 +433,39 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
         sequence.cancel(); // cancelled between leaving the queue and getting its sequence
       }
       sequences.add(sequence);
-      request.listener.onStart(published.version(), request.prompt.length);
     }
-    admitting.addAndGet(sequences.size());
-    Prefill prefill;
     try {
-      prefill =
+      Prefill prefill =
           Prefill.run(model, published.weights().parameterStore(), published.version(), sequences);
+      stats.recordPrefill(prefill.nanos(), sequences.size());
+      return prefill;
     } catch (RuntimeException e) {
       LOG.error("prefill failed for version {}", published.version(), e);
-      admitting.addAndGet(-sequences.size());
       published.weights().release();
       for (Request request : joining) {
         request.fail(e);
       }
-      return;
+      return null;
     }
-    stats.recordPrefill(prefill.nanos(), sequences.size());
+  }
+
+  /** Starts requests holding slots: samples their first tokens and hands them to the engine. */
+  private void start(List<Request> joining, Prefill prefill, PublishedModel published) {
+    for (Request request : joining) {
+      request.listener.onStart(published.version(), request.prompt.length);
+    }
+    admitting.addAndGet(joining.size());
+    prefill.sampleFirstTokens();
     prefilled.add(new Admission(prefill, published));
     LockSupport.unpark(thread);
+  }
+
+  /** A request prefilled ahead, waiting for a slot, with the reference to its version's weights. */
+  private record Staged(Request request, Prefill prefill, PublishedModel published) {
+    void close() {
+      prefill.close();
+      published.weights().release();
+    }
   }
 
   /** A prefill on its way to the engine thread, with the reference to its version's weights. */
@@ -427,11 +510,12 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
       DecodeSequence running = sequence;
       if (running != null) {
         running.cancel();
-        // the row leaves at the next step boundary; a queued request may start its prefill now
+        // the row leaves at the next step boundary; a queued request may start now
         releaseSlot();
       } else if (queue.remove(this)) {
         finishCancelledBeforeStart();
       }
+      LockSupport.unpark(prefillThread);
     }
 
     void holdSlot() {
@@ -442,6 +526,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     void releaseSlot() {
       if (slot.compareAndSet(true, false)) {
         slots.release();
+        LockSupport.unpark(prefillThread);
       }
     }
 

@@ -14,12 +14,13 @@ import sail.server.model.KvCache;
 import sail.server.model.Tokenizer;
 
 /**
- * Joining sequences after their prompts went through the model in one padded batch and their first
- * tokens were sampled, waiting to take rows of a {@link DecodeBatch} ({@link DecodeBatch#join}).
+ * Joining sequences after their prompts went through the model in one padded batch, waiting to
+ * sample their first tokens ({@link #sampleFirstTokens}) and then to take rows of a {@link
+ * DecodeBatch} ({@link DecodeBatch#join}).
  *
  * <p>Computing one touches no batch, so the serving engine runs it on its own thread while the
- * running batch keeps decoding; the result then passes to the engine thread, which owns it from
- * there on (it closes it when joining).
+ * running batch keeps decoding, and may run it ahead for a request still waiting for a slot; the
+ * result then passes to the engine thread, which owns it from there on (it closes it when joining).
  */
 public final class Prefill implements AutoCloseable {
   final List<DecodeSequence> sequences;
@@ -33,23 +34,32 @@ public final class Prefill implements AutoCloseable {
 
   final long nanos;
 
+  /** Logits after each prompt's last token, row-major {@code (sequences, vocab)}. */
+  private final float[] lastLogits;
+
+  private final CausalLanguageModel model;
+  private boolean sampled;
+
   private Prefill(
+      CausalLanguageModel model,
       List<DecodeSequence> sequences,
       long modelVersion,
       KvCache cache,
       int[] promptLengths,
+      float[] lastLogits,
       long nanos) {
+    this.model = model;
     this.sequences = sequences;
     this.modelVersion = modelVersion;
     this.cache = cache;
     this.promptLengths = promptLengths;
+    this.lastLogits = lastLogits;
     this.nanos = nanos;
   }
 
   /**
-   * Runs the prompts of {@code joining} as one left-padded batch and samples each sequence's first
-   * token (streaming its text to the sequence's observer). A sequence may finish on that token; it
-   * is completed when it joins.
+   * Runs the prompts of {@code joining} as one left-padded batch; the first tokens are sampled
+   * later, by {@link #sampleFirstTokens}.
    *
    * @param weights the version's parameters
    * @param modelVersion the version the sequences will be decoded by
@@ -105,27 +115,52 @@ public final class Prefill implements AutoCloseable {
               cache,
               0);
       float[] last = logits.get(new NDIndex(":, -1, :")).toFloatArray();
-
-      // first token of each sequence
-      int vocab = tokenizer.vocabSize();
       for (int i = 0; i < count; i++) {
-        DecodeSequence sequence = joining.get(i);
-        sequence.modelVersion = modelVersion;
-        sequence.nextPosition = lengths[i];
-        Sampler.Choice choice =
-            Sampler.sample(
-                last, i * vocab, vocab, sequence.params, tokenizer::isSampleable, sequence.random);
-        sequence.pending = choice.token();
-        sequence.accept(choice.token(), choice.logProb(), tokenizer.endOfTurnId(), context);
+        joining.get(i).nextPosition = lengths[i];
       }
+      return new Prefill(
+          model,
+          List.copyOf(joining),
+          modelVersion,
+          cache,
+          lengths,
+          last,
+          System.nanoTime() - started);
     } catch (RuntimeException | Error e) {
       cache.close();
       throw e;
     } finally {
       GradMode.restore(grad);
     }
-    return new Prefill(
-        List.copyOf(joining), modelVersion, cache, lengths, System.nanoTime() - started);
+  }
+
+  /**
+   * Samples each sequence's first token from its prompt's last logits, streaming its text to the
+   * sequence's observer, and records the version in each sequence. A sequence may finish on that
+   * token; it is completed when it joins. Idempotent.
+   */
+  public void sampleFirstTokens() {
+    if (sampled) {
+      return;
+    }
+    sampled = true;
+    Tokenizer tokenizer = model.tokenizer();
+    int vocab = tokenizer.vocabSize();
+    for (int i = 0; i < sequences.size(); i++) {
+      DecodeSequence sequence = sequences.get(i);
+      sequence.modelVersion = modelVersion;
+      Sampler.Choice choice =
+          Sampler.sample(
+              lastLogits,
+              i * vocab,
+              vocab,
+              sequence.params,
+              tokenizer::isSampleable,
+              sequence.random);
+      sequence.pending = choice.token();
+      sequence.accept(
+          choice.token(), choice.logProb(), tokenizer.endOfTurnId(), model.contextLength());
+    }
   }
 
   /** The sequences, in the order they were given. */
