@@ -1,14 +1,13 @@
 package sail.server.inference;
 
 /**
- * Receives the progress of one sequence. The engine calls these from its own threads (the prefill
- * thread up to the first token, the decoding thread after), one call at a time; the API layer hops
- * onto its event loop (e.g. {@code context.runOnContext}) before touching connections. Exactly one
- * of {@link #onComplete} or {@link #onError} is called, last.
+ * Receives the progress of one sequence. The engine calls these from its own thread; the API layer
+ * hops onto its event loop (e.g. {@code context.runOnContext}) before touching connections. Exactly
+ * one of {@link #onComplete} or {@link #onError} is called, last.
  */
 public interface GenerationListener {
 
-  /** Called once when the sequence is taken from the queue for its prefill. */
+  /** Called once when the sequence starts (its first token is sampled next). */
   default void onStart(long modelVersion, int promptTokens) {}
 
   /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -25,13 +26,16 @@ import sail.server.registry.PublishedModel;
  * wait in a bounded queue, join a running batch between decode steps, stream text back through
  * their listener, and leave as soon as they finish or are cancelled.
  *
- * <p>Admission runs beside decoding: a prefill thread takes queued requests whenever a slot is free
- * (one slot per sequence, {@code maxBatch} in all), runs all the waiting prompts through the model
- * in one padded batch and samples their first tokens, while the engine thread keeps stepping the
- * running batch; the engine thread copies the prefilled rows in at the next step boundary. A
- * cancelled sequence gives its slot back at once, so the prefill of a queued request starts while
- * the step that drops the cancelled row is still running. Each thread has its own intra-op
- * thread(s) and records no autograd (stack-notes.md, "Threads").
+ * <p>Admission happens between steps, on the engine thread: every queued request that a free slot
+ * allows (one slot per sequence, {@code maxBatch} in all) goes through the model in one padded
+ * prefill, its first token is sampled and its keys/values are copied into free rows of its batch. A
+ * cancelled sequence gives its slot back at once. While every slot is taken, the oldest queued
+ * request is prefilled ahead (at most one per step boundary): a cancel then hands it the slot on
+ * the cancelling thread, which samples its first token from the stored logits (host only), so its
+ * first chunk leaves without waiting for the step in progress; a finish hands it the slot at the
+ * next boundary without a prefill in between. Prefill stays on this thread: a second busy thread
+ * measured slower decode steps on a 2-core machine shared with the event loops (docs/benchmarks.md,
+ * "Serving").
  *
  * <p>Versions: each request is decoded entirely by the version that was current when it was
  * admitted. There is one {@link DecodeBatch} per version in use; after a publish, new requests go
@@ -47,7 +51,6 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private final BlockingQueue<Request> queue;
   private final Map<Long, VersionBatch> batches = new LinkedHashMap<>();
   private final Thread thread;
-  private final Thread prefillThread;
   private final EngineStats stats = new EngineStats();
   private volatile boolean running = true;
   private volatile int active;
@@ -58,11 +61,14 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   /** Prefilled requests waiting for the engine thread to copy them into their batch. */
   private final ConcurrentLinkedQueue<Admission> prefilled = new ConcurrentLinkedQueue<>();
 
-  /** Requests started by the prefill thread and not yet joined (counted as active). */
+  /** Requests started and not yet joined (counted as active). */
   private final AtomicInteger admitting = new AtomicInteger();
 
-  /** Requests prefilled ahead while waiting for a slot, oldest first (prefill thread only). */
-  private final java.util.ArrayDeque<Staged> staged = new java.util.ArrayDeque<>();
+  /**
+   * Requests prefilled ahead while waiting for a slot, oldest first. The engine thread adds them; a
+   * cancel may take the oldest on the caller's thread ({@link #startAheadNow}).
+   */
+  private final ConcurrentLinkedDeque<Staged> staged = new ConcurrentLinkedDeque<>();
 
   /** Requests out of the queue but not started (prefilled ahead): still counted as queued. */
   private final AtomicInteger waitingAhead = new AtomicInteger();
@@ -90,8 +96,6 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     this.stageLimit = Math.max(1, settings.maxBatch() / 4);
     this.thread = new Thread(this::loop, "sail-engine");
     this.thread.setDaemon(true);
-    this.prefillThread = new Thread(this::prefillLoop, "sail-prefill");
-    this.prefillThread.setDaemon(true);
     this.thread.start();
   }
 
@@ -114,7 +118,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
           queue.size(), settings.queueCapacity(), settings.retryAfterSeconds());
     }
     stats.submitted.incrementAndGet();
-    LockSupport.unpark(prefillThread);
+    LockSupport.unpark(thread);
     return pending::cancel;
   }
 
@@ -171,13 +175,13 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private void loop() {
     GradMode.disable();
     GradMode.setThreadsForThisThread(settings.intraOpThreads());
-    prefillThread.start();
     try {
       while (running) {
-        boolean worked = joinPrefilled();
+        boolean worked = admit();
+        worked |= joinPrefilled();
         worked |= stepAll();
         if (!worked) {
-          // idle: the prefill thread wakes us when requests are ready to join
+          // idle: a submit, a cancel or a slot given back wakes us
           LockSupport.parkNanos(this, 50_000_000L);
           if (Thread.interrupted()) {
             break;
@@ -187,7 +191,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     } catch (RuntimeException | Error e) {
       LOG.error("inference engine failed", e);
     } finally {
-      stopPrefill();
+      dropPending();
       shutdownBatches();
     }
   }
@@ -219,8 +223,12 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
         published.weights().release();
       }
       admitting.addAndGet(-prefill.sequences().size());
+      long start = System.nanoTime();
       try {
         batch.decode.join(prefill);
+        // admission time = prefill + copy into the batch, as the engine's time per request counts
+        // it
+        stats.prefillNanos.addAndGet(System.nanoTime() - start);
       } catch (RuntimeException e) {
         for (DecodeSequence sequence : prefill.sequences()) {
           ((Request) sequence.tag()).fail(e);
@@ -284,12 +292,12 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     }
   }
 
-  private void stopPrefill() {
-    prefillThread.interrupt();
-    try {
-      prefillThread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Fails the requests started or prefilled ahead but not joined yet (shutdown). */
+  private void dropPending() {
+    Staged dropped;
+    while ((dropped = staged.poll()) != null) {
+      dropped.close();
+      dropped.request.fail(new IllegalStateException("server is shutting down"));
     }
     Admission admission;
     while ((admission = prefilled.poll()) != null) {
@@ -313,44 +321,50 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     active = 0;
   }
 
-  // ---- prefill thread ----
+  // ---- admission (engine thread, between steps) ----
 
-  private void prefillLoop() {
-    GradMode.disable();
-    GradMode.setThreadsForThisThread(settings.intraOpThreads());
-    try {
-      while (running) {
-        if (!admitOnce()) {
-          // woken by a submit, a cancel or a slot given back
-          LockSupport.parkNanos(this, 50_000_000L);
-        }
-        if (Thread.interrupted()) {
-          break;
-        }
+  /**
+   * Admission at a step boundary: requests prefilled ahead take free slots first, then the queued
+   * requests that free slots allow share one prefill; at most one queued request is prefilled ahead
+   * per boundary, so a decode step is never held up by more than one extra prefill.
+   *
+   * @return false when there was nothing to do
+   */
+  private boolean admit() {
+    boolean worked = false;
+    boolean ahead = false;
+    while (true) {
+      Admitted round = admitOnce(!ahead);
+      if (round == Admitted.NOTHING) {
+        return worked;
       }
-    } catch (RuntimeException | Error e) {
-      LOG.error("prefill thread failed", e);
-    } finally {
-      Staged dropped;
-      while ((dropped = staged.poll()) != null) {
-        dropped.close();
-        dropped.request.fail(new IllegalStateException("server is shutting down"));
-      }
+      worked = true;
+      ahead |= round == Admitted.AHEAD;
     }
+  }
+
+  /** What one round of admission did. */
+  private enum Admitted {
+    NOTHING,
+    STARTED,
+    AHEAD
   }
 
   /**
    * One round of admission: a request prefilled ahead takes a free slot first; otherwise every
-   * queued request a free slot allows shares one prefill; with no free slot, the oldest queued
-   * request is prefilled ahead, so that a slot given back (a cancel, a finish) is taken with its
-   * first token sampled at once, not one prefill later.
-   *
-   * @return false when there was nothing to do
+   * queued request a free slot allows shares one prefill; with no free slot (and {@code
+   * mayPrefillAhead}), the oldest queued request is prefilled ahead, so that a slot given back (a
+   * cancel, a finish) is taken with its first token sampled at the next step boundary, not one
+   * prefill later.
    */
-  private boolean admitOnce() {
+  private Admitted admitOnce(boolean mayPrefillAhead) {
     dropCancelledStaged();
     if (!staged.isEmpty() && slots.tryAcquire()) {
       Staged next = staged.poll();
+      if (next == null) {
+        slots.release(); // a cancel took it meanwhile
+        return Admitted.STARTED;
+      }
       waitingAhead.decrementAndGet();
       next.request.holdSlot();
       if (next.published.version() == registry.currentVersion()) {
@@ -360,7 +374,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
         next.close();
         prefillAndStart(List.of(next.request));
       }
-      return true;
+      return Admitted.STARTED;
     }
     List<Request> joining = new ArrayList<>();
     while (slots.tryAcquire()) {
@@ -376,14 +390,14 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     }
     if (!joining.isEmpty()) {
       prefillAndStart(joining);
-      return true;
+      return Admitted.STARTED;
     }
-    if (staged.size() < stageLimit && !queue.isEmpty()) {
+    if (mayPrefillAhead && staged.size() < stageLimit && !queue.isEmpty()) {
       waitingAhead.incrementAndGet(); // still queued for status and overload purposes
       Request request = queue.poll();
       if (request == null || request.completeIfCancelledBeforeStart()) {
         waitingAhead.decrementAndGet();
-        return request != null;
+        return request == null ? Admitted.NOTHING : Admitted.STARTED;
       }
       PublishedModel published = registry.acquire();
       Prefill prefill = prefill(List.of(request), published);
@@ -392,9 +406,36 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
       } else {
         staged.add(new Staged(request, prefill, published));
       }
-      return true;
+      return Admitted.AHEAD;
     }
-    return false;
+    return Admitted.NOTHING;
+  }
+
+  /**
+   * Gives a free slot to the oldest request prefilled ahead right now, on the calling thread (a
+   * cancel): its first token is sampled on the host from logits computed earlier, so its first
+   * chunk leaves without waiting for the step in progress; the engine thread copies it into the
+   * batch at the next boundary, after dropping the cancelled row. Leaves the work to the engine
+   * thread when that request was cancelled too or its version is no longer current.
+   */
+  private void startAheadNow() {
+    if (staged.isEmpty() || !slots.tryAcquire()) {
+      return;
+    }
+    Staged next = staged.pollFirst();
+    if (next == null) {
+      slots.release();
+      return;
+    }
+    if (next.request.cancelled || next.published.version() != registry.currentVersion()) {
+      staged.offerFirst(next);
+      slots.release();
+      LockSupport.unpark(thread);
+      return;
+    }
+    waitingAhead.decrementAndGet();
+    next.request.holdSlot();
+    start(List.of(next.request), next.prefill, next.published);
   }
 
   /** Completes requests cancelled while their prefill waited for a slot. */
@@ -510,23 +551,24 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
       DecodeSequence running = sequence;
       if (running != null) {
         running.cancel();
-        // the row leaves at the next step boundary; a queued request may start now
+        // the row leaves at the next step boundary; a request prefilled ahead starts now
         releaseSlot();
+        startAheadNow();
       } else if (queue.remove(this)) {
         finishCancelledBeforeStart();
       }
-      LockSupport.unpark(prefillThread);
+      LockSupport.unpark(thread);
     }
 
     void holdSlot() {
       slot.set(true);
     }
 
-    /** Gives the slot back (once), so the prefill thread can admit the next request. */
+    /** Gives the slot back (once) and wakes the engine to admit the next request. */
     void releaseSlot() {
       if (slot.compareAndSet(true, false)) {
         slots.release();
-        LockSupport.unpark(prefillThread);
+        LockSupport.unpark(thread);
       }
     }
 
