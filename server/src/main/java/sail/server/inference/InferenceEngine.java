@@ -226,8 +226,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
       long start = System.nanoTime();
       try {
         batch.decode.join(prefill);
-        // admission time = prefill + copy into the batch, as the engine's time per request counts
-        // it
+        // admission = prefill + this copy: the engine's time per request counts both
         stats.prefillNanos.addAndGet(System.nanoTime() - start);
       } catch (RuntimeException e) {
         for (DecodeSequence sequence : prefill.sequences()) {
