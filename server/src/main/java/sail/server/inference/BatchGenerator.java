@@ -58,7 +58,8 @@ public final class BatchGenerator {
     for (int i = 0; i < prompts.size(); i++) {
       waiting.add(new DecodeSequence(prompts.get(i), params.get(i), model.tokenizer(), null, i));
     }
-    try (DecodeBatch batch = new DecodeBatch(model, weights, modelVersion)) {
+    int rows = Math.max(1, Math.min(maxBatch, prompts.size()));
+    try (DecodeBatch batch = new DecodeBatch(model, weights, modelVersion, rows)) {
       while (!waiting.isEmpty() || !batch.isEmpty()) {
         List<DecodeSequence> joining = new ArrayList<>();
         while (!waiting.isEmpty() && batch.size() + joining.size() < maxBatch) {

@@ -3,10 +3,10 @@ package sail.server.inference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import sail.server.model.CausalLanguageModel;
 import sail.server.model.GptBlock;
@@ -18,10 +18,23 @@ import sail.server.model.Tokenizer;
  * Sequences decoded together against one weight version, sharing one KV cache — the unit of
  * continuous batching: sequences {@link #admit join} and leave between steps.
  *
- * <p>Cache layout: all rows share a time axis of {@code length} used columns and are written at the
- * same column each step. A row that joined later sits right-aligned with {@code padLeft} masked
- * columns before its first token. Joining, leaving and growing re-assemble the cache (one copy); a
- * decode step writes one column in place.
+ * <p>Cache layout: one cache of {@code maxRows} rows and twice the context in columns, allocated
+ * once. The sequences being decoded occupy rows {@code [0, size())}; all of them are written at the
+ * same column {@link #length} each step. A sequence sits right-aligned: its prompt ends at the
+ * column {@code length} had when it joined, and the {@code padLeft} columns before its first token
+ * are masked. Nothing ever re-assembles the cache:
+ *
+ * <ul>
+ *   <li>a joining sequence's prefill writes its keys and values straight into the next free row;
+ *   <li>a leaving sequence's row is taken by the last row (one row copied), so the rows in use stay
+ *       contiguous and a step runs over exactly the sequences being decoded;
+ *   <li>a step attends over the columns from the oldest sequence's first token only, so stale
+ *       columns cost nothing;
+ *   <li>when {@code length} reaches the end of the cache, the used columns move back by one context
+ *       (at most once every context-length steps).
+ * </ul>
+ *
+ * <p>{@code length} never drops below the context length, so any prompt fits before it.
  *
  * <p>Single-threaded: only the engine thread calls it. It switches autograd off while it runs.
  */
@@ -31,19 +44,42 @@ public final class DecodeBatch implements AutoCloseable {
   private final long modelVersion;
   private final Tokenizer tokenizer;
   private final NDManager manager;
+  private final int maxRows;
+  private final int context;
+
+  /** Sequences being decoded; index = cache row. */
   private final List<DecodeSequence> rows = new ArrayList<>();
+
+  /** Allocated at the first admission, kept until {@link #close()}. */
   private KvCache cache;
+
+  /** Column the next decode step writes. */
   private int length;
-
-  /** Rows that finished but still occupy a row of the cache (see the class comment). */
-  private int finishedRows;
-
-  /** Rows the last admission placed its sequences into, or null when it re-assembled. */
-  private int[] placedRows;
 
   private long stepNanos;
   private long stepTokens;
   private long admitNanos;
+
+  /**
+   * @param model the network
+   * @param weights the version's parameters
+   * @param modelVersion recorded in every result
+   * @param maxRows most sequences decoded at once (the cache's rows)
+   */
+  public DecodeBatch(
+      CausalLanguageModel model, ParameterStore weights, long modelVersion, int maxRows) {
+    if (maxRows < 1) {
+      throw new IllegalArgumentException("maxRows must be >= 1, got " + maxRows);
+    }
+    this.model = model;
+    this.weights = weights;
+    this.modelVersion = modelVersion;
+    this.tokenizer = model.tokenizer();
+    this.manager = model.manager().newSubManager();
+    this.maxRows = maxRows;
+    this.context = model.contextLength();
+    this.length = context;
+  }
 
   /** Time spent in decode steps (feeding one token per row), in nanoseconds. */
   public long stepNanos() {
@@ -55,22 +91,9 @@ public final class DecodeBatch implements AutoCloseable {
     return stepTokens;
   }
 
-  /** Time spent admitting sequences (prefill and cache placement), in nanoseconds. */
+  /** Time spent admitting sequences (prefill into free rows), in nanoseconds. */
   public long admitNanos() {
     return admitNanos;
-  }
-
-  /**
-   * @param model the network
-   * @param weights the version's parameters
-   * @param modelVersion recorded in every result
-   */
-  public DecodeBatch(CausalLanguageModel model, ParameterStore weights, long modelVersion) {
-    this.model = model;
-    this.weights = weights;
-    this.modelVersion = modelVersion;
-    this.tokenizer = model.tokenizer();
-    this.manager = model.manager().newSubManager();
   }
 
   public long modelVersion() {
@@ -79,184 +102,128 @@ public final class DecodeBatch implements AutoCloseable {
 
   /** Sequences still being decoded. */
   public int size() {
-    return rows.size() - finishedRows;
+    return rows.size();
+  }
+
+  /** Rows not taken by a sequence. */
+  public int freeRows() {
+    return maxRows - rows.size();
   }
 
   public boolean isEmpty() {
-    return size() == 0;
+    return rows.isEmpty();
   }
 
   /** Sequences still being decoded, in row order. */
   public List<DecodeSequence> sequences() {
-    return rows.stream().filter(row -> !row.isFinished()).toList();
+    return List.copyOf(rows);
   }
 
   /**
    * Prefills the joining sequences as one padded batch, samples their first tokens and adds them to
-   * the running batch. Sequences that finish on their first token are completed at once.
+   * the running batch ({@link Prefill#run} then {@link #join}, on the calling thread).
    *
-   * @return the joining sequences that already finished
+   * @param joining at most {@link #freeRows()} sequences
+   * @return the joining sequences that already finished (completed)
    */
   public List<DecodeSequence> admit(List<DecodeSequence> joining) {
     if (joining.isEmpty()) {
       return List.of();
     }
+    if (joining.size() > freeRows()) {
+      throw new IllegalStateException(
+          joining.size() + " sequences cannot join: " + freeRows() + " rows are free");
+    }
     long started = System.nanoTime();
     try {
-      return admitTimed(joining);
+      Prefill prefill = Prefill.run(model, weights, modelVersion, joining);
+      prefill.sampleFirstTokens();
+      return join(prefill);
     } finally {
       admitNanos += System.nanoTime() - started;
     }
   }
 
-  private List<DecodeSequence> admitTimed(List<DecodeSequence> joining) {
-    boolean grad = GradMode.disable();
-    try (NDScope ignored = new NDScope()) {
-      int context = model.contextLength();
-      int count = joining.size();
-      int[][] prompts = new int[count][];
-      int prefillLength = 1;
-      for (int i = 0; i < count; i++) {
-        int[] prompt = joining.get(i).prompt;
-        // keep the most recent tokens, leaving room for at least one generated token
-        int keep = Math.min(prompt.length, context - 1);
-        prompts[i] = java.util.Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length);
-        prefillLength = Math.max(prefillLength, keep);
+  /**
+   * Adds prefilled sequences to the running batch: their keys/values are copied into the next free
+   * rows, their prompts ending at the current column; sequences that finished on their first token
+   * are completed instead. Closes {@code prefill}.
+   *
+   * @return the sequences that had already finished (completed)
+   */
+  public List<DecodeSequence> join(Prefill prefill) {
+    try (prefill) {
+      prefill.sampleFirstTokens();
+      if (prefill.modelVersion != modelVersion) {
+        throw new IllegalArgumentException(
+            "a prefill for version "
+                + prefill.modelVersion
+                + " cannot join the batch of version "
+                + modelVersion);
       }
-
-      // left-padded prompts, per-row positions and a causal + padding mask
-      long[] tokens = new long[count * prefillLength];
-      long[] positions = new long[count * prefillLength];
-      float[] bias = new float[count * prefillLength * prefillLength];
-      for (int i = 0; i < count; i++) {
-        int pad = prefillLength - prompts[i].length;
-        for (int t = 0; t < prefillLength; t++) {
-          tokens[i * prefillLength + t] = t < pad ? tokenizer.padId() : prompts[i][t - pad];
-          positions[i * prefillLength + t] = Math.max(0, t - pad);
-          for (int k = 0; k < prefillLength; k++) {
-            boolean visible = k <= t && k >= pad;
-            bias[(i * prefillLength + t) * prefillLength + k] = visible ? 0f : GptBlock.MASKED;
-          }
-        }
+      List<DecodeSequence> finished = new ArrayList<>();
+      List<DecodeSequence> joining = new ArrayList<>();
+      for (DecodeSequence sequence : prefill.sequences) {
+        (sequence.isFinished() ? finished : joining).add(sequence);
       }
-      KvCache prefillCache = KvCache.allocate(manager, model.cacheLayout(), count, prefillLength);
-      float[] lastLogits;
+      if (joining.size() > freeRows()) {
+        // a row whose caller cancelled gives its slot away at once; take it back here
+        removeCancelled();
+      }
+      if (joining.size() > freeRows()) {
+        throw new IllegalStateException(
+            joining.size() + " sequences cannot join: " + freeRows() + " rows are free");
+      }
+      boolean grad = GradMode.disable();
       try {
-        NDArray logits =
-            model.logitsWithCache(
-                weights,
-                manager.create(tokens, new Shape(count, prefillLength)),
-                manager.create(positions, new Shape(count, prefillLength)),
-                manager.create(bias, new Shape(count, 1, prefillLength, prefillLength)),
-                prefillCache,
-                0);
-        lastLogits = logits.get(new NDIndex(":, -1, :")).toFloatArray();
-
-        // in place: each joiner takes a finished row, its keys/values right-aligned at the end of
-        // the shared time axis; the stale columns before it are masked by its padding
-        List<Integer> free = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) {
-          if (rows.get(r).isFinished()) {
-            free.add(r);
-          }
+        if (cache == null) {
+          cache = KvCache.allocate(manager, model.cacheLayout(), maxRows, 2 * context);
         }
-        placedRows = null;
-        if (cache != null
-            && !sequences().isEmpty()
-            && free.size() >= count
-            && prefillLength <= length) {
-          placedRows = new int[count];
-          for (int i = 0; i < count; i++) {
-            int row = free.get(i);
-            int p = prompts[i].length;
-            cache.copyRow(prefillCache, i, prefillLength - p, prefillLength, row, length - p);
-            placedRows[i] = row;
+        // the whole padded block in one copy per layer: the padding lands before each row's
+        // first column, where its attention mask hides it
+        int prefillLength = prefill.cache.capacity();
+        int firstRow = rows.size();
+        int[] index = new int[prefill.sequences.size()];
+        int next = 0;
+        for (int i = 0; i < index.length; i++) {
+          index[i] = prefill.sequences.get(i).isFinished() ? -1 : next++;
+        }
+        cache.copyRows(prefill.cache, index, firstRow, length - prefillLength);
+        for (int i = 0; i < index.length; i++) {
+          if (index[i] >= 0) {
+            DecodeSequence sequence = prefill.sequences.get(i);
+            sequence.padLeft = length - prefill.promptLengths[i];
+            rows.add(sequence);
           }
-        } else {
-          // merge (when the joiners cannot take finished rows in place): right-align the running
-          // rows (finished ones dropped, shared padding trimmed)
-          // and the new rows on a shared time axis
-          List<DecodeSequence> running = sequences();
-          int trim = running.stream().mapToInt(r -> r.padLeft).min().orElse(length);
-          int oldLength = running.isEmpty() ? 0 : length - trim;
-          int newLength = Math.max(oldLength, prefillLength);
-          List<KvCache.Part> parts = new ArrayList<>();
-          if (!running.isEmpty()) {
-            parts.add(
-                new KvCache.Part(cache, rowIndices(running), trim, length, newLength - oldLength));
-            for (DecodeSequence row : running) {
-              row.padLeft += newLength - oldLength - trim;
-            }
-          }
-          parts.add(
-              new KvCache.Part(
-                  prefillCache, allRows(count), 0, prefillLength, newLength - prefillLength));
-          KvCache merged =
-              KvCache.assemble(manager, model.cacheLayout(), capacityFor(newLength), parts);
-          if (cache != null) {
-            cache.close();
-          }
-          cache = merged;
-          length = newLength;
-          rows.clear();
-          rows.addAll(running);
-          finishedRows = 0;
         }
       } finally {
-        prefillCache.close();
+        GradMode.restore(grad);
       }
-
-      // first token of each joining sequence
-      List<DecodeSequence> finished = new ArrayList<>();
-      int vocab = tokenizer.vocabSize();
-      for (int i = 0; i < count; i++) {
-        DecodeSequence sequence = joining.get(i);
-        sequence.modelVersion = modelVersion;
-        // right-aligned on the shared time axis, whichever way it was placed
-        sequence.padLeft = length - prompts[i].length;
-        sequence.nextPosition = prompts[i].length;
-        if (placedRows != null) {
-          rows.set(placedRows[i], sequence);
-          finishedRows--;
-        } else {
-          rows.add(sequence);
-        }
-        Sampler.Choice choice =
-            Sampler.sample(
-                lastLogits,
-                i * vocab,
-                vocab,
-                sequence.params,
-                tokenizer::isSampleable,
-                sequence.random);
-        sequence.pending = choice.token();
-        if (sequence.accept(choice.token(), choice.logProb(), tokenizer.endOfTurnId(), context)) {
-          finished.add(sequence);
-        }
+      for (DecodeSequence sequence : finished) {
+        sequence.complete(sequence.finishReason);
       }
-      removeAndComplete(finished);
       return finished;
-    } finally {
-      GradMode.restore(grad);
     }
   }
 
   /**
-   * Drops sequences whose caller cancelled; their slots are free for the next admission.
+   * Drops sequences whose caller cancelled; their rows are free for the next admission.
    *
    * @return the cancelled sequences (already completed with {@link FinishReason#CANCELLED})
    */
   public List<DecodeSequence> removeCancelled() {
     List<DecodeSequence> cancelled = new ArrayList<>();
     for (DecodeSequence row : rows) {
-      if (row.cancelRequested && !row.isFinished()) {
+      if (row.cancelRequested) {
         cancelled.add(row);
       }
     }
-    for (DecodeSequence row : cancelled) {
-      row.complete(FinishReason.CANCELLED);
+    if (!cancelled.isEmpty()) {
+      release(cancelled);
+      for (DecodeSequence row : cancelled) {
+        row.complete(FinishReason.CANCELLED);
+      }
     }
-    retire(cancelled.size());
     return cancelled;
   }
 
@@ -283,21 +250,24 @@ public final class DecodeBatch implements AutoCloseable {
     }
     boolean grad = GradMode.disable();
     try (NDScope ignored = new NDScope()) {
-      ensureCapacity(length + 1);
+      if (length == cache.capacity()) {
+        shiftBack();
+      }
       int count = rows.size();
-      int span = length + 1;
+      // attend from the oldest sequence's first token: earlier columns are stale for every row
+      int from = length;
+      for (DecodeSequence row : rows) {
+        from = Math.min(from, row.padLeft);
+      }
+      int span = length + 1 - from;
       long[] tokens = new long[count];
       long[] positions = new long[count];
       float[] bias = new float[count * span];
       for (int i = 0; i < count; i++) {
         DecodeSequence row = rows.get(i);
-        boolean done = row.isFinished();
-        // a finished row keeps its place until compaction; it is fed padding and ignored
-        tokens[i] = done ? tokenizer.padId() : row.pending;
-        positions[i] = done ? 0 : row.nextPosition;
-        for (int k = 0; k < row.padLeft; k++) {
-          bias[i * span + k] = GptBlock.MASKED;
-        }
+        tokens[i] = row.pending;
+        positions[i] = row.nextPosition;
+        Arrays.fill(bias, i * span, i * span + row.padLeft - from, GptBlock.MASKED);
       }
       NDArray logits =
           model.logitsWithCache(
@@ -305,8 +275,9 @@ public final class DecodeBatch implements AutoCloseable {
               manager.create(tokens, new Shape(count, 1)),
               manager.create(positions, new Shape(count, 1)),
               manager.create(bias, new Shape(count, 1, 1, span)),
-              cache,
-              length);
+              cache.window(0, count, from),
+              length - from);
+      // one transfer per step; sampling runs on the host
       float[] values = logits.toFloatArray();
       length++;
 
@@ -314,16 +285,12 @@ public final class DecodeBatch implements AutoCloseable {
       List<DecodeSequence> finished = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         DecodeSequence row = rows.get(i);
-        if (row.isFinished()) {
-          continue;
-        }
         row.nextPosition++;
         Sampler.Choice choice =
             Sampler.sample(
                 values, i * vocab, vocab, row.params, tokenizer::isSampleable, row.random);
         row.pending = choice.token();
-        if (row.accept(
-            choice.token(), choice.logProb(), tokenizer.endOfTurnId(), model.contextLength())) {
+        if (row.accept(choice.token(), choice.logProb(), tokenizer.endOfTurnId(), context)) {
           finished.add(row);
         }
       }
@@ -335,100 +302,71 @@ public final class DecodeBatch implements AutoCloseable {
   }
 
   private void removeAndComplete(List<DecodeSequence> finished) {
+    if (finished.isEmpty()) {
+      return;
+    }
+    release(finished);
     for (DecodeSequence row : finished) {
       row.complete(row.finishReason);
     }
-    retire(finished.size());
   }
 
   /**
-   * Counts newly finished rows; frees the cache when none runs, and compacts it once a quarter of
-   * its rows are finished.
+   * Frees the rows of {@code leaving} at once: each is taken by the current last row (one row's
+   * used columns copied), so rows {@code [0, size())} stay the ones in use. Going from the highest
+   * row down means the last row is never one that is leaving too.
    */
-  private void retire(int newlyFinished) {
-    if (newlyFinished == 0) {
-      return;
-    }
-    finishedRows += newlyFinished;
-    if (isEmpty()) {
-      rows.clear();
-      finishedRows = 0;
-      closeCache();
-    } else if (finishedRows * 4 >= rows.size()) {
-      compact(length);
-    }
-  }
-
-  private void ensureCapacity(int needed) {
-    if (needed > cache.capacity()) {
-      compact(needed);
-    }
-  }
-
-  /**
-   * Copies the running rows into a fresh cache without the finished rows and without the leading
-   * columns that are padding for every running row, with room for {@code needed} columns.
-   */
-  private void compact(int needed) {
-    List<DecodeSequence> running = sequences();
-    int trim = running.stream().mapToInt(r -> r.padLeft).min().orElse(0);
-    try (NDScope ignored = new NDScope()) {
-      KvCache next =
-          KvCache.assemble(
-              manager,
-              model.cacheLayout(),
-              capacityFor(Math.max(needed, length) - trim),
-              List.of(new KvCache.Part(cache, rowIndices(running), trim, length, 0)));
-      cache.close();
-      cache = next;
-    }
-    for (DecodeSequence row : running) {
-      row.padLeft -= trim;
-    }
-    length -= trim;
-    rows.clear();
-    rows.addAll(running);
-    finishedRows = 0;
-  }
-
-  private int[] rowIndices(List<DecodeSequence> subset) {
-    int[] indices = new int[subset.size()];
+  private void release(List<DecodeSequence> leaving) {
+    int[] indices = new int[leaving.size()];
     for (int i = 0; i < indices.length; i++) {
-      indices[i] = rows.indexOf(subset.get(i));
+      indices[i] = rows.indexOf(leaving.get(i));
     }
-    return indices;
+    Arrays.sort(indices);
+    for (int i = indices.length - 1; i >= 0; i--) {
+      int row = indices[i];
+      int last = rows.size() - 1;
+      if (row != last) {
+        DecodeSequence moved = rows.get(last);
+        cache.copyRow(cache, last, moved.padLeft, length, row, moved.padLeft);
+        rows.set(row, moved);
+      }
+      rows.remove(last);
+    }
+    if (rows.isEmpty()) {
+      // nothing to keep: the next joiners start a fresh time axis
+      length = context;
+    }
   }
 
-  /** Room for the current columns plus a margin, so growth re-assembles rarely. */
-  private int capacityFor(int columns) {
-    return Math.max(32, ((columns + 64) / 32) * 32);
-  }
-
-  private static int[] allRows(int n) {
-    int[] rows = new int[n];
-    for (int i = 0; i < n; i++) {
-      rows[i] = i;
+  /**
+   * Moves the used columns back by {@code length - context}, so {@code length} becomes the context
+   * length again. Every row's span is at most the context, so with a cache of twice the context the
+   * source and target columns do not overlap.
+   */
+  private void shiftBack() {
+    int from = length;
+    for (DecodeSequence row : rows) {
+      from = Math.min(from, row.padLeft);
     }
-    return rows;
-  }
-
-  private void closeCache() {
-    finishedRows = 0;
-    if (cache != null) {
-      cache.close();
-      cache = null;
+    int shift = length - context;
+    cache.shiftLeft(rows.size(), from, length, shift);
+    for (DecodeSequence row : rows) {
+      row.padLeft -= shift;
     }
-    length = 0;
+    length = context;
   }
 
   /** Completes every remaining sequence as cancelled and frees the cache. */
   @Override
   public void close() {
-    for (DecodeSequence row : sequences()) {
+    for (DecodeSequence row : rows) {
       row.complete(FinishReason.CANCELLED);
     }
     rows.clear();
-    closeCache();
+    if (cache != null) {
+      cache.close();
+      cache = null;
+    }
     manager.close();
   }
 }

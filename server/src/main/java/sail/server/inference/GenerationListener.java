@@ -7,7 +7,7 @@ package sail.server.inference;
  */
 public interface GenerationListener {
 
-  /** Called once when the sequence is admitted into the running batch. */
+  /** Called once when the sequence starts (its first token is sampled next). */
   default void onStart(long modelVersion, int promptTokens) {}
 
   /**

@@ -7,8 +7,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sail.server.model.CausalLanguageModel;
@@ -17,9 +22,20 @@ import sail.server.registry.ModelRegistry;
 import sail.server.registry.PublishedModel;
 
 /**
- * The serving engine: one thread owns the model and runs continuous batching. Requests wait in a
- * bounded queue, join a running batch between decode steps, stream text back through their
- * listener, and leave as soon as they finish or are cancelled.
+ * The serving engine: one thread owns the running batches and runs continuous batching. Requests
+ * wait in a bounded queue, join a running batch between decode steps, stream text back through
+ * their listener, and leave as soon as they finish or are cancelled.
+ *
+ * <p>Admission happens between steps, on the engine thread: every queued request that a free slot
+ * allows (one slot per sequence, {@code maxBatch} in all) goes through the model in one padded
+ * prefill, its first token is sampled and its keys/values are copied into free rows of its batch. A
+ * cancelled sequence gives its slot back at once. While every slot is taken, the oldest queued
+ * request is prefilled ahead (at most one per step boundary): a cancel then hands it the slot on
+ * the cancelling thread, which samples its first token from the stored logits (host only), so its
+ * first chunk leaves without waiting for the step in progress; a finish hands it the slot at the
+ * next boundary without a prefill in between. Prefill stays on this thread: a second busy thread
+ * measured slower decode steps on a 2-core machine shared with the event loops (docs/benchmarks.md,
+ * "Serving").
  *
  * <p>Versions: each request is decoded entirely by the version that was current when it was
  * admitted. There is one {@link DecodeBatch} per version in use; after a publish, new requests go
@@ -39,6 +55,27 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private volatile boolean running = true;
   private volatile int active;
 
+  /** One permit per sequence that may be prefilling or decoding: {@code maxBatch} in all. */
+  private final Semaphore slots;
+
+  /** Prefilled requests waiting for the engine thread to copy them into their batch. */
+  private final ConcurrentLinkedQueue<Admission> prefilled = new ConcurrentLinkedQueue<>();
+
+  /** Requests started and not yet joined (counted as active). */
+  private final AtomicInteger admitting = new AtomicInteger();
+
+  /**
+   * Requests prefilled ahead while waiting for a slot, oldest first. The engine thread adds them; a
+   * cancel may take the oldest on the caller's thread ({@link #startAheadNow}).
+   */
+  private final ConcurrentLinkedDeque<Staged> staged = new ConcurrentLinkedDeque<>();
+
+  /** Requests out of the queue but not started (prefilled ahead): still counted as queued. */
+  private final AtomicInteger waitingAhead = new AtomicInteger();
+
+  /** Most requests prefilled ahead at once. */
+  private final int stageLimit;
+
   private final AutoCloseable ownedResources;
 
   public InferenceEngine(ModelRegistry registry, EngineSettings settings) {
@@ -55,6 +92,8 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     this.model = registry.model();
     this.settings = settings;
     this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity()));
+    this.slots = new Semaphore(settings.maxBatch());
+    this.stageLimit = Math.max(1, settings.maxBatch() / 4);
     this.thread = new Thread(this::loop, "sail-engine");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -79,6 +118,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
           queue.size(), settings.queueCapacity(), settings.retryAfterSeconds());
     }
     stats.submitted.incrementAndGet();
+    LockSupport.unpark(thread);
     return pending::cancel;
   }
 
@@ -89,7 +129,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
 
   @Override
   public int queuedRequests() {
-    return queue.size();
+    return queue.size() + waitingAhead.get();
   }
 
   @Override
@@ -138,84 +178,65 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     try {
       while (running) {
         boolean worked = admit();
+        worked |= joinPrefilled();
         worked |= stepAll();
         if (!worked) {
-          Request next = queue.poll(50, TimeUnit.MILLISECONDS);
-          if (next != null) {
-            waitingHead = next;
+          // idle: a submit, a cancel or a slot given back wakes us
+          LockSupport.parkNanos(this, 50_000_000L);
+          if (Thread.interrupted()) {
+            break;
           }
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
       LOG.error("inference engine failed", e);
     } finally {
+      dropPending();
       shutdownBatches();
     }
   }
 
-  /** A request taken from the queue while idle, admitted on the next iteration. */
-  private Request waitingHead;
-
-  private boolean admit() {
-    // Rows cancelled during the last step give their slots back now rather than at the start of
-    // the next step, so a queued request takes a cancelled slot within one decode step.
+  /** Drops cancelled rows, then copies every prefilled request into its version's batch. */
+  private boolean joinPrefilled() {
+    // Rows cancelled during the last step leave now, before anything joins.
     for (VersionBatch batch : batches.values()) {
       batch.decode.removeCancelled();
     }
-    int free = settings.maxBatch() - countActive();
-    if (free <= 0) {
-      return false;
-    }
-    List<Request> joining = new ArrayList<>();
-    if (waitingHead != null) {
-      joining.add(waitingHead);
-      waitingHead = null;
-    }
-    while (joining.size() < free) {
-      Request next = queue.poll();
-      if (next == null) {
-        break;
+    boolean worked = false;
+    Admission admission;
+    while ((admission = prefilled.poll()) != null) {
+      worked = true;
+      Prefill prefill = admission.prefill;
+      PublishedModel published = admission.published;
+      VersionBatch batch = batches.get(published.version());
+      if (batch == null) {
+        batch =
+            new VersionBatch(
+                published,
+                new DecodeBatch(
+                    model,
+                    published.weights().parameterStore(),
+                    published.version(),
+                    settings.maxBatch()));
+        batches.put(published.version(), batch);
+      } else {
+        published.weights().release();
       }
-      joining.add(next);
-    }
-    joining.removeIf(Request::completeIfCancelledBeforeStart);
-    if (joining.isEmpty()) {
-      return false;
-    }
-    PublishedModel published = registry.acquire();
-    VersionBatch batch = batches.get(published.version());
-    if (batch == null) {
-      batch =
-          new VersionBatch(
-              published,
-              new DecodeBatch(model, published.weights().parameterStore(), published.version()));
-      batches.put(published.version(), batch);
-    } else {
-      published.weights().release();
-    }
-    List<DecodeSequence> sequences = new ArrayList<>();
-    for (Request request : joining) {
-      DecodeSequence sequence =
-          new DecodeSequence(request.prompt, request.params, model.tokenizer(), request, request);
-      request.sequence = sequence;
-      if (request.cancelled) {
-        sequence.cancel(); // cancelled between leaving the queue and getting its sequence
+      admitting.addAndGet(-prefill.sequences().size());
+      long start = System.nanoTime();
+      try {
+        batch.decode.join(prefill);
+        // admission = prefill + this copy: the engine's time per request counts both
+        stats.prefillNanos.addAndGet(System.nanoTime() - start);
+      } catch (RuntimeException e) {
+        for (DecodeSequence sequence : prefill.sequences()) {
+          ((Request) sequence.tag()).fail(e);
+        }
+        failAll(batch, e);
       }
-      sequences.add(sequence);
-      request.listener.onStart(published.version(), request.prompt.length);
     }
-    long start = System.nanoTime();
-    try {
-      batch.decode.admit(sequences);
-    } catch (RuntimeException e) {
-      failAll(batch, e);
-      return true;
-    }
-    stats.recordPrefill(System.nanoTime() - start, sequences.size());
     active = countActive();
-    return true;
+    return worked;
   }
 
   private boolean stepAll() {
@@ -229,7 +250,11 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
         try {
           batch.decode.step();
         } catch (RuntimeException e) {
-          failAll(batch, e);
+          LOG.error("decode step failed for version {}", batch.published.version(), e);
+          failSequences(batch, e);
+          batch.close();
+          it.remove();
+          continue;
         }
         stats.recordStep(System.nanoTime() - start, rows);
         worked = true;
@@ -246,7 +271,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   }
 
   private int countActive() {
-    int n = 0;
+    int n = admitting.get();
     for (VersionBatch batch : batches.values()) {
       n += batch.decode.size();
     }
@@ -255,11 +280,32 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
 
   private void failAll(VersionBatch batch, RuntimeException error) {
     LOG.error("decode step failed for version {}", batch.published.version(), error);
-    for (DecodeSequence sequence : new ArrayList<>(batch.decode.sequences())) {
-      ((Request) sequence.tag()).fail(error);
-    }
+    failSequences(batch, error);
     batch.close();
     batches.remove(batch.published.version());
+  }
+
+  private static void failSequences(VersionBatch batch, RuntimeException error) {
+    for (DecodeSequence sequence : batch.decode.sequences()) {
+      ((Request) sequence.tag()).fail(error);
+    }
+  }
+
+  /** Fails the requests started or prefilled ahead but not joined yet (shutdown). */
+  private void dropPending() {
+    Staged dropped;
+    while ((dropped = staged.poll()) != null) {
+      dropped.close();
+      dropped.request.fail(new IllegalStateException("server is shutting down"));
+    }
+    Admission admission;
+    while ((admission = prefilled.poll()) != null) {
+      for (DecodeSequence sequence : admission.prefill.sequences()) {
+        ((Request) sequence.tag()).fail(new IllegalStateException("server is shutting down"));
+      }
+      admission.prefill.close();
+      admission.published.weights().release();
+    }
   }
 
   private void shutdownBatches() {
@@ -271,11 +317,199 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     while ((pending = queue.poll()) != null) {
       pending.fail(new IllegalStateException("server is shutting down"));
     }
-    if (waitingHead != null) {
-      waitingHead.fail(new IllegalStateException("server is shutting down"));
-    }
     active = 0;
   }
+
+  // ---- admission (engine thread, between steps) ----
+
+  /**
+   * Admission at a step boundary: requests prefilled ahead take free slots first, then the queued
+   * requests that free slots allow share one prefill; at most one queued request is prefilled ahead
+   * per boundary, so a decode step is never held up by more than one extra prefill.
+   *
+   * @return false when there was nothing to do
+   */
+  private boolean admit() {
+    boolean worked = false;
+    boolean ahead = false;
+    while (true) {
+      Admitted round = admitOnce(!ahead);
+      if (round == Admitted.NOTHING) {
+        return worked;
+      }
+      worked = true;
+      ahead |= round == Admitted.AHEAD;
+    }
+  }
+
+  /** What one round of admission did. */
+  private enum Admitted {
+    NOTHING,
+    STARTED,
+    AHEAD
+  }
+
+  /**
+   * One round of admission: a request prefilled ahead takes a free slot first; otherwise every
+   * queued request a free slot allows shares one prefill; with no free slot (and {@code
+   * mayPrefillAhead}), the oldest queued request is prefilled ahead, so that a slot given back (a
+   * cancel, a finish) is taken with its first token sampled at the next step boundary, not one
+   * prefill later.
+   */
+  private Admitted admitOnce(boolean mayPrefillAhead) {
+    dropCancelledStaged();
+    if (!staged.isEmpty() && slots.tryAcquire()) {
+      Staged next = staged.poll();
+      if (next == null) {
+        slots.release(); // a cancel took it meanwhile
+        return Admitted.STARTED;
+      }
+      waitingAhead.decrementAndGet();
+      next.request.holdSlot();
+      if (next.published.version() == registry.currentVersion()) {
+        start(List.of(next.request), next.prefill, next.published);
+      } else {
+        // published while it waited: a reply is produced by the version current at its start
+        next.close();
+        prefillAndStart(List.of(next.request));
+      }
+      return Admitted.STARTED;
+    }
+    List<Request> joining = new ArrayList<>();
+    while (slots.tryAcquire()) {
+      Request request = queue.poll();
+      if (request == null) {
+        slots.release();
+        break;
+      }
+      request.holdSlot();
+      if (!request.completeIfCancelledBeforeStart()) {
+        joining.add(request);
+      }
+    }
+    if (!joining.isEmpty()) {
+      prefillAndStart(joining);
+      return Admitted.STARTED;
+    }
+    if (mayPrefillAhead && staged.size() < stageLimit && !queue.isEmpty()) {
+      waitingAhead.incrementAndGet(); // still queued for status and overload purposes
+      Request request = queue.poll();
+      if (request == null || request.completeIfCancelledBeforeStart()) {
+        waitingAhead.decrementAndGet();
+        return request == null ? Admitted.NOTHING : Admitted.STARTED;
+      }
+      PublishedModel published = registry.acquire();
+      Prefill prefill = prefill(List.of(request), published);
+      if (prefill == null) {
+        waitingAhead.decrementAndGet();
+      } else {
+        staged.add(new Staged(request, prefill, published));
+      }
+      return Admitted.AHEAD;
+    }
+    return Admitted.NOTHING;
+  }
+
+  /**
+   * Gives a free slot to the oldest request prefilled ahead right now, on the calling thread (a
+   * cancel): its first token is sampled on the host from logits computed earlier, so its first
+   * chunk leaves without waiting for the step in progress; the engine thread copies it into the
+   * batch at the next boundary, after dropping the cancelled row. Leaves the work to the engine
+   * thread when that request was cancelled too or its version is no longer current.
+   */
+  private void startAheadNow() {
+    if (staged.isEmpty() || !slots.tryAcquire()) {
+      return;
+    }
+    Staged next = staged.pollFirst();
+    if (next == null) {
+      slots.release();
+      return;
+    }
+    if (next.request.cancelled || next.published.version() != registry.currentVersion()) {
+      staged.offerFirst(next);
+      slots.release();
+      LockSupport.unpark(thread);
+      return;
+    }
+    waitingAhead.decrementAndGet();
+    next.request.holdSlot();
+    start(List.of(next.request), next.prefill, next.published);
+  }
+
+  /** Completes requests cancelled while their prefill waited for a slot. */
+  private void dropCancelledStaged() {
+    staged.removeIf(
+        waiting -> {
+          if (!waiting.request.cancelled) {
+            return false;
+          }
+          waitingAhead.decrementAndGet();
+          waiting.close();
+          waiting.request.finishCancelledBeforeStart();
+          return true;
+        });
+  }
+
+  private void prefillAndStart(List<Request> joining) {
+    PublishedModel published = registry.acquire();
+    Prefill prefill = prefill(joining, published);
+    if (prefill != null) {
+      start(joining, prefill, published);
+    }
+  }
+
+  /**
+   * Runs the prompts of {@code joining} on {@code published}; on failure fails the requests,
+   * releases {@code published} and returns null.
+   */
+  private Prefill prefill(List<Request> joining, PublishedModel published) {
+    List<DecodeSequence> sequences = new ArrayList<>();
+    for (Request request : joining) {
+      DecodeSequence sequence =
+          new DecodeSequence(request.prompt, request.params, model.tokenizer(), request, request);
+      request.sequence = sequence;
+      if (request.cancelled) {
+        sequence.cancel(); // cancelled between leaving the queue and getting its sequence
+      }
+      sequences.add(sequence);
+    }
+    try {
+      Prefill prefill =
+          Prefill.run(model, published.weights().parameterStore(), published.version(), sequences);
+      stats.recordPrefill(prefill.nanos(), sequences.size());
+      return prefill;
+    } catch (RuntimeException e) {
+      LOG.error("prefill failed for version {}", published.version(), e);
+      published.weights().release();
+      for (Request request : joining) {
+        request.fail(e);
+      }
+      return null;
+    }
+  }
+
+  /** Starts requests holding slots: samples their first tokens and hands them to the engine. */
+  private void start(List<Request> joining, Prefill prefill, PublishedModel published) {
+    for (Request request : joining) {
+      request.listener.onStart(published.version(), request.prompt.length);
+    }
+    admitting.addAndGet(joining.size());
+    prefill.sampleFirstTokens();
+    prefilled.add(new Admission(prefill, published));
+    LockSupport.unpark(thread);
+  }
+
+  /** A request prefilled ahead, waiting for a slot, with the reference to its version's weights. */
+  private record Staged(Request request, Prefill prefill, PublishedModel published) {
+    void close() {
+      prefill.close();
+      published.weights().release();
+    }
+  }
+
+  /** A prefill on its way to the engine thread, with the reference to its version's weights. */
+  private record Admission(Prefill prefill, PublishedModel published) {}
 
   /** A version's batch plus the reference to its weights that keeps them alive. */
   private static final class VersionBatch {
@@ -302,6 +536,9 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     private volatile boolean cancelled;
     private boolean done;
 
+    /** Set while this request holds one of the engine's slots. */
+    private final AtomicBoolean slot = new AtomicBoolean();
+
     Request(int[] prompt, SamplingParams params, GenerationListener listener) {
       this.prompt = prompt;
       this.params = params;
@@ -313,8 +550,24 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
       DecodeSequence running = sequence;
       if (running != null) {
         running.cancel();
+        // the row leaves at the next step boundary; a request prefilled ahead starts now
+        releaseSlot();
+        startAheadNow();
       } else if (queue.remove(this)) {
         finishCancelledBeforeStart();
+      }
+      LockSupport.unpark(thread);
+    }
+
+    void holdSlot() {
+      slot.set(true);
+    }
+
+    /** Gives the slot back (once) and wakes the engine to admit the next request. */
+    void releaseSlot() {
+      if (slot.compareAndSet(true, false)) {
+        slots.release();
+        LockSupport.unpark(thread);
       }
     }
 
@@ -327,6 +580,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     }
 
     private synchronized void finishCancelledBeforeStart() {
+      releaseSlot();
       if (!done) {
         done = true;
         stats.cancelled.incrementAndGet();
@@ -348,6 +602,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
 
     @Override
     public synchronized void onFinish(DecodeSequence sequence) {
+      releaseSlot();
       if (done) {
         return;
       }
@@ -363,6 +618,7 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
     }
 
     synchronized void fail(Throwable error) {
+      releaseSlot();
       if (!done) {
         done = true;
         listener.onError(error);

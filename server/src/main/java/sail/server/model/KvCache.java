@@ -13,24 +13,46 @@ import ai.djl.ndarray.types.Shape;
  * <p>Layout per layer: {@code (batch, heads, capacity, headWidth)}. All rows are written at the
  * same column each step, so a decode step writes one column in place instead of copying the whole
  * cache; rows that started later are left-padded and the padding is masked by the attention bias.
- * Owns its native memory (its own manager); not thread-safe — one engine thread uses it.
+ *
+ * <p>A {@link #window window} is a rectangle of rows and columns of a cache that a forward pass
+ * sees as a cache of its own: a decode step runs over the rows in use and the columns from the
+ * oldest row's first token, and a joining sequence's prefill writes straight into a free row, both
+ * without copying the cache.
+ *
+ * <p>Owns its native memory (its own manager; a window owns nothing); not thread-safe — one engine
+ * thread uses it.
  */
 public final class KvCache implements AutoCloseable {
   private final NDManager manager;
   private final NDArray[] keys;
   private final NDArray[] values;
+  private final int rowFrom;
   private final int batch;
+  private final int columnFrom;
   private final int capacity;
 
-  private KvCache(NDManager manager, NDArray[] keys, NDArray[] values, int batch, int capacity) {
+  private KvCache(
+      NDManager manager,
+      NDArray[] keys,
+      NDArray[] values,
+      int rowFrom,
+      int batch,
+      int columnFrom,
+      int capacity) {
     this.manager = manager;
     this.keys = keys;
     this.values = values;
+    this.rowFrom = rowFrom;
     this.batch = batch;
+    this.columnFrom = columnFrom;
     this.capacity = capacity;
   }
 
-  /** Zero-filled cache for {@code batch} rows and {@code capacity} positions. */
+  /**
+   * Zero-filled cache for {@code batch} rows and {@code capacity} positions. Zeros, not
+   * uninitialised memory: masked columns are still multiplied by a zero attention weight, and a NaN
+   * left in them would poison the row.
+   */
   public static KvCache allocate(NDManager parent, Layout layout, int batch, int capacity) {
     NDManager manager = parent.newSubManager();
     Shape shape = new Shape(batch, layout.heads(), capacity, layout.headWidth());
@@ -40,44 +62,27 @@ public final class KvCache implements AutoCloseable {
       keys[layer] = own(manager, manager.zeros(shape, DataType.FLOAT32));
       values[layer] = own(manager, manager.zeros(shape, DataType.FLOAT32));
     }
-    return new KvCache(manager, keys, values, batch, capacity);
+    return new KvCache(manager, keys, values, 0, batch, 0, capacity);
   }
 
   /**
-   * A new cache holding the given rows of {@code sources}, each source's columns {@code [0,
-   * length)} moved right by a per-source shift. Used when sequences join or leave a running batch.
-   *
-   * @param parts for each source: the cache, the rows to keep (in order), the column range to keep
-   *     and the column at which that range lands
+   * Rows {@code [rowFrom, rowTo)} and columns from {@code columnFrom} on of this cache, seen as a
+   * cache whose row 0 and column 0 are those. Shares this cache's memory: writes through the window
+   * land here. Closing a window frees nothing.
    */
-  public static KvCache assemble(
-      NDManager parent, Layout layout, int capacity, java.util.List<Part> parts) {
-    int rows = parts.stream().mapToInt(p -> p.rows().length).sum();
-    KvCache result = allocate(parent, layout, rows, capacity);
-    try (NDScope ignored = new NDScope()) {
-      int rowOffset = 0;
-      for (Part part : parts) {
-        int n = part.rows().length;
-        int length = part.to() - part.from();
-        if (n > 0 && length > 0) {
-          NDArray rowIndex = result.manager.create(toLongs(part.rows()));
-          for (int layer = 0; layer < layout.layers(); layer++) {
-            NDIndex target =
-                new NDIndex(
-                    "{}:{}, :, {}:{}",
-                    rowOffset,
-                    rowOffset + n,
-                    part.shift(),
-                    part.shift() + length);
-            NDIndex source = new NDIndex(":, :, {}:{}", part.from(), part.to());
-            result.keys[layer].set(target, part.cache().keys[layer].get(rowIndex).get(source));
-            result.values[layer].set(target, part.cache().values[layer].get(rowIndex).get(source));
-          }
-        }
-        rowOffset += n;
-      }
+  public KvCache window(int rowFrom, int rowTo, int columnFrom) {
+    if (rowFrom < 0 || rowTo > batch || rowFrom >= rowTo || columnFrom < 0) {
+      throw new IllegalArgumentException(
+          "window rows [" + rowFrom + ", " + rowTo + ") of " + batch + ", column " + columnFrom);
     }
-    return result;
+    return new KvCache(
+        null,
+        keys,
+        values,
+        this.rowFrom + rowFrom,
+        rowTo - rowFrom,
+        this.columnFrom + columnFrom,
+        capacity - columnFrom);
   }
 
   /**
@@ -90,31 +95,90 @@ public final class KvCache implements AutoCloseable {
   public record Layout(int layers, int heads, int headWidth) {}
 
   /**
-   * Rows of a source cache placed into an assembled cache.
-   *
-   * @param cache source
-   * @param rows source row indices to keep
-   * @param from first source column to keep
-   * @param to end (exclusive) of the source columns to keep
-   * @param shift target column of source column {@code from}
-   */
-  public record Part(KvCache cache, int[] rows, int from, int to, int shift) {}
-
-  /**
    * Copies columns {@code [from, to)} of row {@code sourceRow} of {@code source} into row {@code
-   * targetRow} of this cache, starting at column {@code targetStart} (a joining sequence taking a
-   * free row in place).
+   * targetRow} of this cache, starting at column {@code targetStart} (a sequence moving to another
+   * row).
    */
   public void copyRow(
       KvCache source, int sourceRow, int from, int to, int targetRow, int targetStart) {
     try (NDScope ignored = new NDScope()) {
-      NDIndex target =
+      int row = rowFrom + targetRow;
+      int column = columnFrom + targetStart;
+      NDIndex target = new NDIndex("{}:{}, :, {}:{}", row, row + 1, column, column + to - from);
+      int sRow = source.rowFrom + sourceRow;
+      NDIndex columns =
           new NDIndex(
-              "{}:{}, :, {}:{}", targetRow, targetRow + 1, targetStart, targetStart + to - from);
-      NDIndex columns = new NDIndex("{}:{}, :, {}:{}", sourceRow, sourceRow + 1, from, to);
+              "{}:{}, :, {}:{}", sRow, sRow + 1, source.columnFrom + from, source.columnFrom + to);
       for (int layer = 0; layer < keys.length; layer++) {
         keys[layer].set(target, source.keys[layer].get(columns));
         values[layer].set(target, source.values[layer].get(columns));
+      }
+    }
+  }
+
+  /**
+   * Copies every column of the rows of {@code source} that {@code placement} keeps into this cache:
+   * source row {@code i} lands in row {@code targetRow + placement[i]} (skipped where {@code
+   * placement[i] < 0}), its column 0 at {@code targetColumn}. Kept rows must land in order on
+   * consecutive rows. One copy per layer (joining sequences taking free rows).
+   */
+  public void copyRows(KvCache source, int[] placement, int targetRow, int targetColumn) {
+    int kept = 0;
+    long[] keptRows = new long[placement.length];
+    for (int i = 0; i < placement.length; i++) {
+      if (placement[i] >= 0) {
+        if (placement[i] != kept) {
+          throw new IllegalArgumentException("kept rows must land on consecutive rows in order");
+        }
+        keptRows[kept++] = source.rowFrom + i;
+      }
+    }
+    if (kept == 0) {
+      return;
+    }
+    try (NDScope ignored = new NDScope()) {
+      int row = rowFrom + targetRow;
+      int column = columnFrom + targetColumn;
+      int width = source.capacity;
+      NDIndex target = new NDIndex("{}:{}, :, {}:{}", row, row + kept, column, column + width);
+      NDIndex columns = new NDIndex(":, :, {}:{}", source.columnFrom, source.columnFrom + width);
+      NDArray rows =
+          kept == placement.length
+              ? null
+              : source.keys[0].getManager().create(java.util.Arrays.copyOf(keptRows, kept));
+      for (int layer = 0; layer < keys.length; layer++) {
+        keys[layer].set(target, pick(source.keys[layer], source, rows).get(columns));
+        values[layer].set(target, pick(source.values[layer], source, rows).get(columns));
+      }
+    }
+  }
+
+  /** The source's rows: all of its window, or the listed ones. */
+  private static NDArray pick(NDArray array, KvCache source, NDArray rows) {
+    if (rows != null) {
+      return array.get(rows);
+    }
+    return array.get(new NDIndex("{}:{}", source.rowFrom, source.rowFrom + source.batch));
+  }
+
+  /**
+   * Moves columns {@code [from, to)} of rows {@code [0, rows)} left by {@code shift} columns. The
+   * source and target ranges must not overlap ({@code shift >= to - from}).
+   */
+  public void shiftLeft(int rows, int from, int to, int shift) {
+    if (shift < to - from || from - shift < 0) {
+      throw new IllegalArgumentException(
+          "shift " + shift + " of columns [" + from + ", " + to + ") overlaps or underflows");
+    }
+    try (NDScope ignored = new NDScope()) {
+      int r0 = rowFrom;
+      int c0 = columnFrom;
+      NDIndex source = new NDIndex("{}:{}, :, {}:{}", r0, r0 + rows, c0 + from, c0 + to);
+      NDIndex target =
+          new NDIndex("{}:{}, :, {}:{}", r0, r0 + rows, c0 + from - shift, c0 + to - shift);
+      for (int layer = 0; layer < keys.length; layer++) {
+        keys[layer].set(target, keys[layer].get(source));
+        values[layer].set(target, values[layer].get(source));
       }
     }
   }
@@ -124,19 +188,24 @@ public final class KvCache implements AutoCloseable {
    */
   void write(int layer, int start, NDArray k, NDArray v) {
     long t = k.getShape().get(2);
-    NDIndex columns = new NDIndex(":, :, {}:{}", start, start + t);
+    int column = columnFrom + start;
+    NDIndex columns = new NDIndex("{}:{}, :, {}:{}", rowFrom, rowFrom + batch, column, column + t);
     keys[layer].set(columns, k);
     values[layer].set(columns, v);
   }
 
   /** View of the keys in columns {@code [0, end)}. */
   NDArray keys(int layer, int end) {
-    return keys[layer].get(new NDIndex(":, :, :{}", end));
+    return keys[layer].get(columnsUpTo(end));
   }
 
   /** View of the values in columns {@code [0, end)}. */
   NDArray values(int layer, int end) {
-    return values[layer].get(new NDIndex(":, :, :{}", end));
+    return values[layer].get(columnsUpTo(end));
+  }
+
+  private NDIndex columnsUpTo(int end) {
+    return new NDIndex("{}:{}, :, {}:{}", rowFrom, rowFrom + batch, columnFrom, columnFrom + end);
   }
 
   public int batch() {
@@ -149,20 +218,14 @@ public final class KvCache implements AutoCloseable {
 
   @Override
   public void close() {
-    manager.close();
+    if (manager != null) {
+      manager.close();
+    }
   }
 
   private static NDArray own(NDManager manager, NDArray array) {
     NDScope.unregister(array);
     array.attach(manager);
     return array;
-  }
-
-  private static long[] toLongs(int[] ints) {
-    long[] out = new long[ints.length];
-    for (int i = 0; i < ints.length; i++) {
-      out[i] = ints[i];
-    }
-    return out;
   }
 }

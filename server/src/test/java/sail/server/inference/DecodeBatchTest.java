@@ -89,6 +89,27 @@ class DecodeBatchTest {
   }
 
   @Test
+  void longRunningBatchMovingItsTimeAxisBackMatchesIsolatedRuns() {
+    // 3 slots kept busy for several context lengths of steps: the shared time axis reaches the
+    // end of the cache and moves back, rows leave from the middle and joiners refill them
+    int context = model.contextLength();
+    List<int[]> prompts = new ArrayList<>();
+    List<SamplingParams> params = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      prompts.add(prompt("Long run " + i + "?".repeat(i % 5)));
+      params.add(new SamplingParams(1.0, 0, 1, context / 2 + (i * 7) % 11, List.of(), 900 + i));
+    }
+    List<GenerationResult> rolling = generate(prompts, params, 3);
+    int steps = 0;
+    for (int i = 0; i < prompts.size(); i++) {
+      GenerationResult alone = generate(List.of(prompts.get(i)), List.of(params.get(i)), 1).get(0);
+      assertArrayEquals(alone.tokens(), rolling.get(i).tokens(), "prompt " + i);
+      steps += alone.completionTokens();
+    }
+    assertTrue(steps / 3 > 2 * context, "the run must outlast the cache's columns: " + steps);
+  }
+
+  @Test
   void sameSeedSameOutputDifferentSeedsDiffer() {
     int[] p = prompt("Tell me something.");
     SamplingParams a = new SamplingParams(1.0, 0, 1, 20, List.of(), 5);
@@ -145,7 +166,7 @@ class DecodeBatchTest {
 
   @Test
   void cancelledSequenceLeavesBeforeTheNextStep() {
-    try (DecodeBatch batch = new DecodeBatch(model, model.liveParameters(), 1)) {
+    try (DecodeBatch batch = new DecodeBatch(model, model.liveParameters(), 1, 4)) {
       DecodeSequence a =
           new DecodeSequence(prompt("one"), SamplingParams.sampled(1, 40, 1), tokenizer, null, 0);
       DecodeSequence b =

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDScope;
@@ -37,7 +38,7 @@ class InferenceEngineTest {
   }
 
   /** Collects a reply and its streamed text. */
-  static final class Collector implements GenerationListener {
+  static class Collector implements GenerationListener {
     final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     final StringBuilder streamed = new StringBuilder();
     volatile long startedVersion = -1;
@@ -144,6 +145,44 @@ class InferenceEngineTest {
       assertTrue(
           cancelled.finishReason() == FinishReason.CANCELLED || cancelled.completionTokens() < 40);
       assertTrue(next.get().completionTokens() > 0, "the freed slot serves the waiting request");
+    }
+  }
+
+  @Test
+  void cancelHandsTheSlotToARequestPrefilledAheadAtOnce() throws Exception {
+    try (InferenceEngine engine = new InferenceEngine(registry, new EngineSettings(1, 4, 1, 1))) {
+      Collector next = new Collector();
+      long[] nextStartedWhenCancelCompleted = {-2};
+      Collector longOne =
+          new Collector() {
+            @Override
+            public void onComplete(GenerationResult r) {
+              nextStartedWhenCancelCompleted[0] = next.startedVersion;
+              super.onComplete(r);
+            }
+          };
+      GenerationHandle handle =
+          engine.submit(request("long", new SamplingParams(1.0, 0, 1, 40, List.of(), 3)), longOne);
+      while (longOne.startedVersion < 0) {
+        Thread.sleep(1);
+      }
+      engine.submit(request("next", SamplingParams.sampled(1.0, 4, 4)), next);
+      // the waiting request is prefilled while the only slot is busy, and still counts as queued
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (engine.stats().prefills.get() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      assertEquals(2, engine.stats().prefills.get(), "the queued request was prefilled ahead");
+      assumeTrue(!longOne.result.isDone(), "the long reply ended on its own first");
+      assertEquals(1, engine.queuedRequests());
+      assertEquals(-1, next.startedVersion);
+
+      handle.cancel();
+      assertEquals(FinishReason.CANCELLED, longOne.get().finishReason());
+      // the slot went over before the cancelled row even left the batch: no prefill in between
+      assertEquals(1, nextStartedWhenCancelCompleted[0], "the waiting request had started");
+      assertTrue(next.get().completionTokens() > 0);
+      assertEquals(0, engine.queuedRequests());
     }
   }
 
