@@ -58,6 +58,14 @@ public final class RewardBenchmark {
         if (report.accuracy() != null && report.accuracy() != measured) {
           measured = report.accuracy();
           curve.add(point(report.steps(), measured, report.ready()));
+          // progress on stderr: a long run shows its curve as it goes
+          System.err.printf(
+              java.util.Locale.ROOT,
+              "bench reward: step %d, %.1f s/step, held-out accuracy %.3f (lower 95%% %.3f)%n",
+              report.steps(),
+              trainingSeconds / report.steps(),
+              measured.overall(),
+              measured.lowerBound95());
         }
         if (firstReady == null && report.ready()) {
           firstReady = report.steps();

@@ -72,9 +72,11 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     }
 
     /**
-     * Batch 8 per policy step (a reward step costs about a third of a policy step of 16 rows), lr
-     * 5e-5, 2048 recent examples per stream, one in 8 held out, accuracy over the last 256 held-out
-     * examples every 10 steps, ready once better than a coin with 95% confidence.
+     * Batch 8 per policy step, lr 5e-5, 2048 recent examples per stream, one in 8 held out,
+     * accuracy over the last 256 held-out examples every 10 steps, ready once better than a coin
+     * with 95% confidence. Why batch 8: a step's cost grows with its batch (batch 32 took 10 s on
+     * the shared 2-core machine in {@code ./sail bench reward}, docs/benchmarks.md), and it runs on
+     * the trainer's thread before every policy step.
      */
     public static Settings defaults(long seed) {
       return new Settings(8, 5e-5, 1.0, 2048, 8, 32, 10, 256, 0.5, seed);
@@ -137,7 +139,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     double loss = model.trainStep(batch, (float) settings.learningRate(), settings.clipNorm());
     steps++;
     if ((measureNow || steps % settings.evaluateEvery() == 0) && !heldOut.isEmpty()) {
-      accuracy = model.accuracy(recent(heldOut));
+      accuracy = model.accuracy(heldOut());
       measureNow = false;
     }
     return report(true, loss, train.size(), heldOut.size());
@@ -218,18 +220,25 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   }
 
   /**
-   * The held-out examples the accuracy is measured on: the most recent {@link
-   * Settings#heldOutLimit()} held-out examples in the window (read as of the last step).
+   * The held-out examples the accuracy is measured on: the most recent held-out examples of each
+   * feedback stream, {@link Settings#heldOutLimit()} in all, shared evenly among the streams (so
+   * that a busy stream of choices does not crowd the ratings out); as of the last step.
    */
   public List<RewardExample> heldOut() {
-    List<RewardExample> heldOut = new ArrayList<>();
-    split(new ArrayList<>(), heldOut);
-    return recent(heldOut);
-  }
-
-  private List<RewardExample> recent(List<RewardExample> heldOut) {
-    return List.copyOf(
-        heldOut.subList(Math.max(0, heldOut.size() - settings.heldOutLimit()), heldOut.size()));
+    // regroup by stream: the window lists each stream's labels in id order, one after another
+    java.util.Map<String, List<RewardExample>> byStream = new java.util.LinkedHashMap<>();
+    for (RewardLabel label : window.labels()) {
+      if (isHeldOut(label)) {
+        byStream.computeIfAbsent(label.source(), k -> new ArrayList<>()).add(label.example());
+      }
+    }
+    int streams = Math.max(1, byStream.size());
+    int share = Math.max(1, settings.heldOutLimit() / streams);
+    List<RewardExample> recent = new ArrayList<>();
+    for (List<RewardExample> stream : byStream.values()) {
+      recent.addAll(stream.subList(Math.max(0, stream.size() - share), stream.size()));
+    }
+    return List.copyOf(recent);
   }
 
   private void split(List<RewardExample> train, List<RewardExample> heldOut) {
