@@ -11,6 +11,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sail.client.ClientSecurity;
 import sail.client.SailClient;
 import sail.client.Target;
 import sail.loadtest.bench.BenchServingCommand;
@@ -37,6 +38,22 @@ public final class LoadTestCommand implements Callable<Integer> {
   // not required by picocli, or `loadtest bench-serving --target ...` would ask for it twice
   @Option(names = "--target", description = "server address, HOST:PORT (required)")
   String target;
+
+  // the default comes from the environment so the key need not appear in the process list
+  @Option(
+      names = "--api-key",
+      defaultValue = "${env:SAIL_API_KEY}",
+      description = "API key sent as 'authorization: Bearer KEY' (default: $SAIL_API_KEY)")
+  String apiKey;
+
+  @Option(names = "--tls", description = "connect over TLS, trusting the JVM's default CAs")
+  boolean tls;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "PEM",
+      description = "connect over TLS, trusting this CA or self-signed server certificate")
+  java.nio.file.Path tlsCa;
 
   @Option(
       names = "--duration",
@@ -148,7 +165,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             preference == null ? null : HiddenJudge.named(preference),
             new FeedbackPolicy(compareShare, preferShare, rateShare),
             42);
-    JsonObject result = run(run);
+    JsonObject result = run(run, new ClientSecurity(tls || tlsCa != null, tlsCa, apiKey));
     if (report != null) {
       Files.writeString(report, result.encodePrettily() + "\n", StandardCharsets.UTF_8);
     }
@@ -166,9 +183,18 @@ public final class LoadTestCommand implements Callable<Integer> {
 
   /** Runs {@code run} against its target over the held-out prompts; blocks until reported. */
   public static JsonObject run(LoadRun run) {
+    return run(run, ClientSecurity.NONE);
+  }
+
+  /**
+   * Runs {@code run} against its target with TLS and an API key as {@code security} says; blocks
+   * until reported.
+   */
+  public static JsonObject run(LoadRun run, ClientSecurity security) {
     LoadPlan plan = run.plan();
     Vertx vertx = Vertx.vertx();
-    SailClient client = new SailClient(vertx, Target.parse(plan.target()), plan.requestTimeout());
+    SailClient client =
+        new SailClient(vertx, Target.parse(plan.target()), plan.requestTimeout(), security);
     try {
       return run.execute(vertx, client, LoadTest.heldOutPrompts());
     } finally {

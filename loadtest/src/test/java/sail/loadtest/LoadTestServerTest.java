@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sail.client.ClientSecurity;
 import sail.loadtest.users.CallMix;
 import sail.server.RunningServer;
 import sail.server.testing.EchoGenerator;
@@ -37,6 +39,26 @@ class LoadTestServerTest {
         JsonObject latency = r.getJsonObject("latency_ms");
         assertTrue(latency.getDouble("p50") > 0);
         assertEquals(latency.getDouble("p50"), r.getJsonObject("ttft_ms").getDouble("p50"));
+      } finally {
+        server.close();
+      }
+    }
+  }
+
+  @Test
+  void theApiKeyGoesWithEveryRequest() throws Exception {
+    try (EchoGenerator engine = new EchoGenerator(8, 64, 2)) {
+      RunningServer server =
+          TestServer.startWithKeys(dir, engine, "user load-user-0123456789abcdef\n", Map.of());
+      try {
+        LoadRun run = LoadRun.closed(plan(server, 2, Duration.ofSeconds(1)));
+        JsonObject without = LoadTestCommand.run(run);
+        assertTrue(without.getLong("requests") > 0, without.encode());
+        assertEquals(without.getLong("requests"), without.getLong("errors"), "refused: no key");
+        JsonObject with =
+            LoadTestCommand.run(run, new ClientSecurity(false, null, "load-user-0123456789abcdef"));
+        assertTrue(with.getLong("requests") > 0, with.encode());
+        assertEquals(0, with.getLong("errors"), with.encode());
       } finally {
         server.close();
       }
