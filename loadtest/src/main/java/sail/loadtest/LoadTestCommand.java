@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sail.client.ClientSecurity;
 import sail.client.SailClient;
 import sail.client.Target;
+import sail.client.cli.SecurityOptions;
 import sail.loadtest.bench.BenchServingCommand;
 import sail.loadtest.report.HtmlReport;
 import sail.loadtest.users.CallMix;
@@ -39,21 +41,7 @@ public final class LoadTestCommand implements Callable<Integer> {
   @Option(names = "--target", description = "server address, HOST:PORT (required)")
   String target;
 
-  // the default comes from the environment so the key need not appear in the process list
-  @Option(
-      names = "--api-key",
-      defaultValue = "${env:SAIL_API_KEY}",
-      description = "API key sent as 'authorization: Bearer KEY' (default: $SAIL_API_KEY)")
-  String apiKey;
-
-  @Option(names = "--tls", description = "connect over TLS, trusting the JVM's default CAs")
-  boolean tls;
-
-  @Option(
-      names = "--tls-ca",
-      paramLabel = "PEM",
-      description = "connect over TLS, trusting this CA or self-signed server certificate")
-  java.nio.file.Path tlsCa;
+  @Mixin SecurityOptions security;
 
   @Option(
       names = "--duration",
@@ -165,7 +153,7 @@ public final class LoadTestCommand implements Callable<Integer> {
             preference == null ? null : HiddenJudge.named(preference),
             new FeedbackPolicy(compareShare, preferShare, rateShare),
             42);
-    JsonObject result = run(run, new ClientSecurity(tls || tlsCa != null, tlsCa, apiKey));
+    JsonObject result = run(run, security.security());
     if (report != null) {
       Files.writeString(report, result.encodePrettily() + "\n", StandardCharsets.UTF_8);
     }

@@ -66,6 +66,17 @@ class LoadTestServerTest {
   }
 
   @Test
+  void theCommandLineTakesTheKeyAndTls() {
+    LoadTestCommand command = new LoadTestCommand();
+    new picocli.CommandLine(command)
+        .registerConverter(Duration.class, Durations::parse)
+        .parseArgs("--target", "127.0.0.1:1", "--api-key", "load-user-0123456789abcdef", "--tls");
+    ClientSecurity security = command.security.security();
+    assertTrue(security.tls());
+    assertEquals("load-user-0123456789abcdef", security.apiKey());
+  }
+
+  @Test
   void streamingMeasuresTimeToFirstTokenBeforeTheEnd() throws Exception {
     // 10 ms per token and replies of several words: the first chunk comes well before the last
     try (EchoGenerator engine = new EchoGenerator(8, 64, 10)) {

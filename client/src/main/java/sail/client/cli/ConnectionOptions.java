@@ -1,7 +1,7 @@
 package sail.client.cli;
 
-import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sail.client.BlockingSailClient;
 import sail.client.ClientSecurity;
@@ -24,24 +24,10 @@ final class ConnectionOptions {
       description = "stored with your requests")
   String clientId;
 
-  // the default comes from the environment so the key need not appear in the process list
-  @Option(
-      names = "--api-key",
-      defaultValue = "${env:SAIL_API_KEY}",
-      description = "API key sent as 'authorization: Bearer KEY' (default: $SAIL_API_KEY)")
-  String apiKey;
-
-  @Option(names = "--tls", description = "connect over TLS, trusting the JVM's default CAs")
-  boolean tls;
-
-  @Option(
-      names = "--tls-ca",
-      paramLabel = "PEM",
-      description = "connect over TLS, trusting this CA or self-signed server certificate")
-  Path tlsCa;
+  @Mixin SecurityOptions security;
 
   ClientSecurity security() {
-    return new ClientSecurity(tls || tlsCa != null, tlsCa, apiKey);
+    return security.security();
   }
 
   BlockingSailClient connect() {
