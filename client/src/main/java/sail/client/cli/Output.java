@@ -8,7 +8,7 @@ import sail.v1.Fluency;
 import sail.v1.StatusResponse;
 
 /** JSON shapes the CLI prints with {@code --json}. */
-final class Output {
+public final class Output {
   private Output() {}
 
   static JsonObject completion(Completion c) {
@@ -45,20 +45,27 @@ final class Output {
               .put("last_publish_ms", t.getLastPublishMs())
               .put("guards", guards);
       if (t.hasRewardModel()) {
-        var r = t.getRewardModel();
-        JsonObject model =
-            new JsonObject()
-                .put("steps", r.getSteps())
-                .put("ready", r.getReady())
-                .put("held_out_examples", r.getHeldOutExamples());
-        if (r.getHeldOutExamples() > 0) {
-          model.put("accuracy", r.getAccuracy()); // NaN before the first measurement
-        }
-        training.put("reward_model", model);
+        training.put("reward_model", rewardModel(t.getRewardModel()));
       }
       out.put("training", training);
     }
     return out;
+  }
+
+  /**
+   * The learned reward model's status as JSON: {@code steps}, {@code ready}, {@code
+   * held_out_examples}, and {@code accuracy} once it has been measured.
+   */
+  public static JsonObject rewardModel(sail.v1.RewardModelStatus r) {
+    JsonObject model =
+        new JsonObject()
+            .put("steps", r.getSteps())
+            .put("ready", r.getReady())
+            .put("held_out_examples", r.getHeldOutExamples());
+    if (r.getHeldOutExamples() > 0) {
+      model.put("accuracy", r.getAccuracy());
+    }
+    return model;
   }
 
   /** The Evaluate answer, with the field names of {@code POST /v1/admin/evaluate}. */

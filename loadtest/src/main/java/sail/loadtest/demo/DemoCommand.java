@@ -325,16 +325,7 @@ public final class DemoCommand implements Callable<Integer> {
             .put("published_version", t.getPublishedVersion())
             .put("state", t.getState());
     if (t.hasRewardModel()) {
-      sail.v1.RewardModelStatus r = t.getRewardModel();
-      JsonObject model =
-          new JsonObject()
-              .put("steps", r.getSteps())
-              .put("ready", r.getReady())
-              .put("held_out_examples", r.getHeldOutExamples());
-      if (r.getHeldOutExamples() > 0) {
-        model.put("accuracy", r.getAccuracy());
-      }
-      out.put("reward_model", model);
+      out.put("reward_model", sail.client.cli.Output.rewardModel(t.getRewardModel()));
     }
     return out;
   }

@@ -466,13 +466,10 @@ public final class SailTrainer implements AutoCloseable {
   private Sampled summarise(ai.djl.training.ParameterStore weights, long version) {
     List<RolloutPair> pairs = rollouts.sample(guardPrompts, weights, version, 4242L, 1.0);
     List<PromptReply> scored = new ArrayList<>();
-    List<String> replies = new ArrayList<>();
     List<SequenceScorer.Example> examples = new ArrayList<>();
     double[] policy = new double[2 * pairs.size()];
     for (int i = 0; i < pairs.size(); i++) {
       RolloutPair pair = pairs.get(i);
-      replies.add(pair.first().text());
-      replies.add(pair.second().text());
       scored.add(new PromptReply(pair.prompt(), pair.first().text()));
       scored.add(new PromptReply(pair.prompt(), pair.second().text()));
       examples.add(pair.firstExample());
@@ -480,6 +477,7 @@ public final class SailTrainer implements AutoCloseable {
       policy[2 * i] = pair.first().sampledLogProb();
       policy[2 * i + 1] = pair.second().sampledLogProb();
     }
+    List<String> replies = scored.stream().map(PromptReply::reply).toList();
     return new Sampled(
         SampleSummary.of(replies, policy, reference.sumLogProbs(examples)), List.copyOf(scored));
   }

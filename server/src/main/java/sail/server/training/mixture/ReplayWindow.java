@@ -77,11 +77,6 @@ public final class ReplayWindow<T> {
     return windows.stream().mapToInt(ArrayDeque::size).sum();
   }
 
-  /** Whether there are no streams at all (not merely no labels yet). */
-  public boolean hasNoStreams() {
-    return streams.isEmpty();
-  }
-
   /** The last id read from each stream, in stream order (for a checkpoint). */
   public List<Long> cursors() {
     List<Long> out = new ArrayList<>(cursors.length);

@@ -3,7 +3,9 @@ package sail.server.training.reward;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import sail.server.model.Checkpoint;
 import sail.server.model.WeightSnapshot;
@@ -125,10 +127,10 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   public Report step() {
     window.refresh();
     List<RewardExample> train = new ArrayList<>();
-    List<RewardExample> heldOut = new ArrayList<>();
-    split(train, heldOut);
+    Map<String, List<RewardExample>> heldOutByStream = split(train);
+    int heldOut = heldOutByStream.values().stream().mapToInt(List::size).sum();
     if (train.size() < settings.minTrainExamples()) {
-      return report(false, Double.NaN, train.size(), heldOut.size());
+      return report(false, Double.NaN, train.size(), heldOut);
     }
     // uniform draws with replacement: every recent example is replayed until it leaves the window
     SplittableRandom random = new SplittableRandom(Seeds.mix(settings.seed(), steps));
@@ -138,11 +140,11 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     }
     double loss = model.trainStep(batch, (float) settings.learningRate(), settings.clipNorm());
     steps++;
-    if ((measureNow || steps % settings.evaluateEvery() == 0) && !heldOut.isEmpty()) {
-      accuracy = model.accuracy(heldOut());
+    if ((measureNow || steps % settings.evaluateEvery() == 0) && heldOut > 0) {
+      accuracy = model.accuracy(recent(heldOutByStream));
       measureNow = false;
     }
-    return report(true, loss, train.size(), heldOut.size());
+    return report(true, loss, train.size(), heldOut);
   }
 
   /** Whether the model is accurate enough to label fresh DPR rows. */
@@ -225,26 +227,32 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * that a busy stream of choices does not crowd the ratings out); as of the last step.
    */
   public List<RewardExample> heldOut() {
-    // regroup by stream: the window lists each stream's labels in id order, one after another
-    java.util.Map<String, List<RewardExample>> byStream = new java.util.LinkedHashMap<>();
-    for (RewardLabel label : window.labels()) {
-      if (isHeldOut(label)) {
-        byStream.computeIfAbsent(label.source(), k -> new ArrayList<>()).add(label.example());
-      }
-    }
-    int streams = Math.max(1, byStream.size());
-    int share = Math.max(1, settings.heldOutLimit() / streams);
+    return recent(split(new ArrayList<>()));
+  }
+
+  private List<RewardExample> recent(Map<String, List<RewardExample>> heldOutByStream) {
+    int share = Math.max(1, settings.heldOutLimit() / Math.max(1, heldOutByStream.size()));
     List<RewardExample> recent = new ArrayList<>();
-    for (List<RewardExample> stream : byStream.values()) {
+    for (List<RewardExample> stream : heldOutByStream.values()) {
       recent.addAll(stream.subList(Math.max(0, stream.size() - share), stream.size()));
     }
     return List.copyOf(recent);
   }
 
-  private void split(List<RewardExample> train, List<RewardExample> heldOut) {
+  /**
+   * Adds the window's training examples to {@code train}; returns the held-out ones by stream, each
+   * in id order (the window lists each stream's labels in id order, one stream after another).
+   */
+  private Map<String, List<RewardExample>> split(List<RewardExample> train) {
+    Map<String, List<RewardExample>> heldOut = new LinkedHashMap<>();
     for (RewardLabel label : window.labels()) {
-      (isHeldOut(label) ? heldOut : train).add(label.example());
+      if (isHeldOut(label)) {
+        heldOut.computeIfAbsent(label.source(), k -> new ArrayList<>()).add(label.example());
+      } else {
+        train.add(label.example());
+      }
     }
+    return heldOut;
   }
 
   private boolean isHeldOut(RewardLabel label) {
