@@ -33,6 +33,9 @@ import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PromptSource;
 import sail.server.training.mixture.StalenessBound;
+import sail.server.training.objective.GradientCoefficients;
+import sail.server.training.objective.MixtureWeights;
+import sail.server.training.objective.ObjectiveConfig;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.AnnotatorRewards;
 import sail.server.training.rollout.PolicyRollouts;
@@ -92,6 +95,41 @@ public final class ExperimentCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print the results as one JSON object")
   boolean json;
 
+  @Option(
+      names = "--lr",
+      description = "learning rate of every preset (default: the server's, 3e-5)")
+  Double learningRate;
+
+  @Option(
+      names = "--anchor",
+      description = "α of the NLL anchor on chosen replies (default: the server's, 1)")
+  Double anchor;
+
+  @Option(names = "--beta", description = "β of every preset (default: each preset's own)")
+  Double beta;
+
+  @Option(
+      names = "--mixture",
+      split = ",",
+      description =
+          "override the mixture weights r,p,g of every preset but dpo (DDP, DPP, DPR shares; the rest offline),"
+              + " e.g. 0,0,1 for online DPO on fresh samples")
+  List<Double> mixture;
+
+  @Option(
+      names = "--coefficients",
+      split = ",",
+      description = "override the gradient coefficients ρ,π,γ of every preset but dpo (e.g. 0,0,0)")
+  List<Double> coefficients;
+
+  @Option(
+      names = "--eval-every",
+      defaultValue = "0",
+      description =
+          "also evaluate every N steps and report the curve of win-rate vs reference (0: only at"
+              + " the end)")
+  int evalEvery;
+
   @Override
   public Integer call() throws Exception {
     if (!presets.contains("dpo")) {
@@ -119,6 +157,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     reference.precompute(offline.pairs());
 
     Map<String, List<JsonObject>> runs = new LinkedHashMap<>();
+    Map<String, JsonArray> curves = new LinkedHashMap<>();
     List<String> ordered = new ArrayList<>(presets);
     ordered.remove("dpo");
     ordered.add(0, "dpo"); // DPO first: the others compare with its replies
@@ -146,11 +185,34 @@ public final class ExperimentCommand implements Callable<Integer> {
         try (SailTrainer trainer =
             new SailTrainer(
                 model, registry, reference, sampler, rewards, guardPrompts, dir, settings)) {
-          long start = System.nanoTime();
+          long trainingNanos = 0;
+          JsonArray curve = new JsonArray();
           for (int s = 0; s < steps; s++) {
+            long start = System.nanoTime();
             trainer.trainStep();
+            trainingNanos += System.nanoTime() - start;
+            if (evalEvery > 0 && (s + 1) % evalEvery == 0 && s + 1 < steps) {
+              // evaluation time is kept out of the training time
+              List<String> replies =
+                  first(rollouts.sample(evaluation, model.liveParameters(), 0, evalSeed, 1.0));
+              HeadToHead point = judge.compare(evaluation, baseReplies, replies);
+              curve.add(
+                  new JsonObject()
+                      .put("step", s + 1)
+                      .put("win_rate_vs_reference", point.winRate().rate())
+                      .put("mean_score", point.meanScore()));
+              System.err.printf(
+                  Locale.ROOT,
+                  "%-9s seed %d step %d: win vs reference %.3f, score %.4f%n",
+                  preset,
+                  seed,
+                  s + 1,
+                  point.winRate().rate(),
+                  point.meanScore());
+            }
           }
-          seconds = (System.nanoTime() - start) / 1e9;
+          seconds = trainingNanos / 1e9;
+          curves.put(preset + "/" + seed, curve);
         }
         List<RolloutPair> samples =
             rollouts.sample(evaluation, model.liveParameters(), 0, evalSeed, 1.0);
@@ -166,7 +228,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                 .put("mean_score", vsBase.meanScore())
                 .put("mean_score_reference", vsBase.referenceMeanScore())
                 .put("kl", kl)
-                .put("fluency", HiddenJudge.toJson(vsBase.fluency()));
+                .put("fluency", HiddenJudge.toJson(vsBase.fluency()))
+                .put("curve", curves.get(preset + "/" + seed));
         if (dpoReplies == null) {
           dpoReplies = replies;
         } else {
@@ -198,14 +261,37 @@ public final class ExperimentCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The preset's objective with every other setting equal across presets. */
+  /**
+   * The preset's objective, with the command line's overrides, and every other setting equal across
+   * presets.
+   */
   private TrainerSettings settings(String preset, int seed) {
     TrainerSettings d = TrainerSettings.defaults();
+    ObjectiveConfig objective = TrainerSettings.objectiveOf(preset);
+    if (beta != null) {
+      objective = objective.withBeta(beta);
+    }
+    // dpo stays plain DPO: it is the baseline the other presets are compared with
+    if (!"dpo".equals(preset) && (mixture != null || coefficients != null)) {
+      MixtureWeights weights =
+          mixture == null ? objective.mixture() : mixtureOf(triple(mixture, "--mixture"));
+      GradientCoefficients coefs =
+          coefficients == null
+              ? objective.coefficients()
+              : coefficientsOf(triple(coefficients, "--coefficients"));
+      objective =
+          ObjectiveConfig.of(weights, coefs)
+              .withBeta(objective.beta())
+              .withBaseline(objective.baseline())
+              .withTermAForm(objective.termAForm())
+              .withClamp(objective.clamp())
+              .withRevKlCoef(objective.revKlCoef());
+    }
     return new TrainerSettings(
-        TrainerSettings.objectiveOf(preset),
+        objective,
         batch,
-        d.learningRate(),
-        d.nllAnchor(),
+        learningRate == null ? d.learningRate() : learningRate,
+        anchor == null ? d.nllAnchor() : anchor,
         d.clipNorm(),
         Integer.MAX_VALUE, // no publishing: the experiment evaluates the live weights
         Integer.MAX_VALUE,
@@ -217,6 +303,38 @@ public final class ExperimentCommand implements Callable<Integer> {
         d.guardBounds(),
         Integer.MAX_VALUE,
         seed);
+  }
+
+  /** The options that changed the presets, as typed on the command line (for the table). */
+  private String overrides() {
+    StringBuilder o = new StringBuilder(" --presets ").append(String.join(",", presets));
+    if (learningRate != null) o.append(" --lr ").append(learningRate);
+    if (anchor != null) o.append(" --anchor ").append(anchor);
+    if (beta != null) o.append(" --beta ").append(beta);
+    if (mixture != null) o.append(" --mixture ").append(joined(mixture));
+    if (coefficients != null) o.append(" --coefficients ").append(joined(coefficients));
+    if (evalEvery > 0) o.append(" --eval-every ").append(evalEvery);
+    return o.toString();
+  }
+
+  private static String joined(List<Double> values) {
+    return String.join(",", values.stream().map(String::valueOf).toList());
+  }
+
+  private static double[] triple(List<Double> values, String option) {
+    if (values.size() != 3) {
+      throw new IllegalArgumentException(
+          option + " takes three comma-separated numbers, got " + values.size());
+    }
+    return new double[] {values.get(0), values.get(1), values.get(2)};
+  }
+
+  private static MixtureWeights mixtureOf(double[] v) {
+    return new MixtureWeights(v[0], v[1], v[2]);
+  }
+
+  private static GradientCoefficients coefficientsOf(double[] v) {
+    return new GradientCoefficients(v[0], v[1], v[2]);
   }
 
   private static List<String> first(List<RolloutPair> pairs) {
@@ -280,7 +398,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             String.format(
                 Locale.ROOT,
                 "# DPO vs SAIL on the default task%n%nCommand: `./sail experiment --steps %d --seeds %d"
-                    + " --batch %d --eval-prompts %d --preference %s`%n%n"
+                    + " --batch %d --eval-prompts %d --preference %s%s`%n%n"
                     + "Means over %d seeds; win-rates count a tie as ½; KL is estimated on the"
                     + " policy's own samples; time is training wall time relative to DPO.%n%n",
                 steps,
@@ -288,6 +406,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 batch,
                 evalPrompts,
                 preference,
+                overrides(),
                 seeds))
         .append(
             "| preset | win vs reference | win vs DPO | mean hidden reward | KL | time vs DPO |\n")

@@ -55,17 +55,23 @@ public final class AdminGrpcService implements Service {
     server.callHandler(AdminServiceGrpcService.Status, this::status);
     server.callHandler(
         AdminServiceGrpcService.PauseTraining,
-        request -> request.handler(message -> training(request, loop -> loop.pause())));
+        request ->
+            UnaryRequests.onMessage(
+                request, service.metrics(), message -> training(request, loop -> loop.pause())));
     server.callHandler(
         AdminServiceGrpcService.ResumeTraining,
-        request -> request.handler(message -> training(request, loop -> loop.resume())));
+        request ->
+            UnaryRequests.onMessage(
+                request, service.metrics(), message -> training(request, loop -> loop.resume())));
     server.callHandler(AdminServiceGrpcService.Checkpoint, this::checkpoint);
     server.callHandler(AdminServiceGrpcService.Rollback, this::rollback);
     server.callHandler(AdminServiceGrpcService.Evaluate, this::evaluate);
   }
 
   private void status(GrpcServerRequest<StatusRequest, StatusResponse> request) {
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message -> {
           GenerationService.Status s = service.status();
           request
@@ -157,7 +163,9 @@ public final class AdminGrpcService implements Service {
   }
 
   private void checkpoint(GrpcServerRequest<CheckpointRequest, CheckpointResponse> request) {
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message -> {
           TrainingLoop loop = trainingOrFail(request);
           if (loop == null) {
@@ -189,7 +197,9 @@ public final class AdminGrpcService implements Service {
   }
 
   private void rollback(GrpcServerRequest<RollbackRequest, RollbackResponse> request) {
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message -> {
           TrainingLoop loop = trainingOrFail(request);
           if (loop == null) {
@@ -227,7 +237,9 @@ public final class AdminGrpcService implements Service {
   }
 
   private void evaluate(GrpcServerRequest<EvaluateRequest, EvaluateResponse> request) {
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message -> {
           Context context = Vertx.currentContext();
           Evaluations.start(

@@ -19,6 +19,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import sail.server.config.ServerConfig;
 import sail.v1.AdminServiceGrpcService;
 import sail.v1.PolicyServiceGrpcService;
@@ -149,9 +150,20 @@ public final class ApiServer {
     return server.listen().map(HttpServer::actualPort);
   }
 
+  /**
+   * gRPC's content types (PROTOCOL-HTTP2.md, PROTOCOL-WEB.md): {@code application/grpc}, {@code
+   * application/grpc-web} or {@code application/grpc-web-text}, each optionally followed by {@code
+   * +format} or parameters. Anything else, {@code application/grpcx} included, is HTTP.
+   */
+  private static final Pattern GRPC_CONTENT_TYPE =
+      Pattern.compile("application/grpc(-web(-text)?)?([+;].*)?", Pattern.CASE_INSENSITIVE);
+
+  static boolean isGrpc(String contentType) {
+    return contentType != null && GRPC_CONTENT_TYPE.matcher(contentType.strip()).matches();
+  }
+
   private static boolean isGrpc(HttpServerRequest request) {
-    String type = request.getHeader("content-type");
-    return type != null && type.startsWith("application/grpc");
+    return isGrpc(request.getHeader("content-type"));
   }
 
   private void ready(RoutingContext ctx) {

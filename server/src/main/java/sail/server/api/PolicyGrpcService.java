@@ -55,7 +55,9 @@ public final class PolicyGrpcService implements Service {
 
   private void generate(GrpcServerRequest<GenerateRequest, GenerateResponse> request) {
     GrpcServerResponse<GenerateRequest, GenerateResponse> response = request.response();
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message ->
             run(
                 request,
@@ -79,7 +81,9 @@ public final class PolicyGrpcService implements Service {
 
   private void generateStream(GrpcServerRequest<GenerateRequest, GenerateChunk> request) {
     GrpcServerResponse<GenerateRequest, GenerateChunk> response = request.response();
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message ->
             run(
                 request,
@@ -142,7 +146,9 @@ public final class PolicyGrpcService implements Service {
   private void feedback(GrpcServerRequest<FeedbackRequest, FeedbackResponse> request) {
     Context context = Vertx.currentContext();
     GrpcServerResponse<FeedbackRequest, FeedbackResponse> response = request.response();
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message -> {
           try {
             RequestValidator v = service.validator();
@@ -164,7 +170,9 @@ public final class PolicyGrpcService implements Service {
   private void prefer(GrpcServerRequest<PreferRequest, PreferResponse> request) {
     Context context = Vertx.currentContext();
     GrpcServerResponse<PreferRequest, PreferResponse> response = request.response();
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message -> {
           try {
             RequestValidator v = service.validator();
@@ -183,7 +191,9 @@ public final class PolicyGrpcService implements Service {
   }
 
   private void modelInfo(GrpcServerRequest<GetModelInfoRequest, ModelInfo> request) {
-    request.handler(
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
         message -> {
           TextGenerator engine = service.engine();
           if (engine == null) {
