@@ -3,7 +3,16 @@ package sail.client;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemTrustOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * How a client reaches a server that requires TLS or an API key.
@@ -41,6 +50,30 @@ public record ClientSecurity(boolean tls, Path trustedCertificate, String apiKey
       }
     }
     return options;
+  }
+
+  /**
+   * An SSL context for the JDK's {@code java.net.http} client that trusts {@link
+   * #trustedCertificate} (or the JVM's default CAs when there is none).
+   */
+  public SSLContext sslContext() throws GeneralSecurityException, IOException {
+    if (trustedCertificate == null) {
+      return SSLContext.getDefault();
+    }
+    KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+    trusted.load(null, null);
+    try (InputStream pem = Files.newInputStream(trustedCertificate)) {
+      int i = 0;
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
+        trusted.setCertificateEntry("trusted-" + i++, c);
+      }
+    }
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
   }
 
   /** Never shows the key. */

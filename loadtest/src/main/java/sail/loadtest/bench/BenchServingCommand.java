@@ -4,8 +4,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sail.client.Target;
+import sail.client.cli.SecurityOptions;
 
 /** {@code ./sail loadtest bench-serving}: the issue-3 serving targets in one run. */
 @Command(
@@ -15,7 +17,8 @@ import sail.client.Target;
         "Measures, against a running server: tokens/s at concurrency 1 and 16 and their ratio;"
             + " the RPC + HTTP share of latency at concurrency 1 (engine time from /metrics); and"
             + " how fast a cancelled stream's slot goes to a queued request. Prints one JSON"
-            + " object.")
+            + " object. A server with keys needs an admin key (--api-key), as /metrics is"
+            + " admin-only.")
 public final class BenchServingCommand implements Callable<Integer> {
   @Option(names = "--target", required = true, description = "server address, HOST:PORT")
   String target;
@@ -52,13 +55,17 @@ public final class BenchServingCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print compact JSON (default: indented)")
   boolean json;
 
+  /** With keys configured the key must be an admin key: the engine timings are in /metrics. */
+  @Mixin SecurityOptions security;
+
   @Override
   public Integer call() throws Exception {
     JsonObject result =
         ServingBenchmark.run(
             Target.parse(target),
             new ServingBenchmark.Settings(
-                phase, warmup, highConcurrency, maxTokens, slotTrials, null, slotOnly));
+                phase, warmup, highConcurrency, maxTokens, slotTrials, null, slotOnly),
+            security.security());
     System.out.println(json ? result.encode() : result.encodePrettily());
     return 0;
   }

@@ -28,10 +28,17 @@ final class ProbeStream {
 
   /** Opens the call and sends {@code message}; blocks only until the HTTP/2 stream exists. */
   static ProbeStream open(
-      GrpcClient grpc, SocketAddress server, GenerateRequest message, long timeoutSeconds) {
+      GrpcClient grpc,
+      SocketAddress server,
+      String authorization,
+      GenerateRequest message,
+      long timeoutSeconds) {
     GrpcClientRequest<GenerateRequest, GenerateChunk> request =
         grpc.request(server, PolicyServiceGrpcClient.GenerateStream).await();
     request.timeout(timeoutSeconds, TimeUnit.SECONDS);
+    if (authorization != null) {
+      request.headers().set("authorization", authorization);
+    }
     ProbeStream stream = new ProbeStream(request);
     request
         .response()

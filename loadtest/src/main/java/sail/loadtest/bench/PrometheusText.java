@@ -44,17 +44,36 @@ public final class PrometheusText {
     return new PrometheusText(sums);
   }
 
-  /** GETs {@code http://host:port/metrics} and parses it. */
+  /** GETs {@code http://host:port/metrics} (no TLS, no key) and parses it. */
   public static PrometheusText scrape(HttpClient http, String host, int port)
       throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/metrics"))
-            .timeout(Duration.ofSeconds(10))
-            .GET()
-            .build();
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    return scrape(http, URI.create("http://" + host + ":" + port + "/metrics"), null);
+  }
+
+  /**
+   * GETs {@code metrics} and parses it.
+   *
+   * @param authorization the {@code authorization} header (an admin key: the server's metrics are
+   *     admin-only when keys are configured), or null
+   */
+  public static PrometheusText scrape(HttpClient http, URI metrics, String authorization)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(10)).GET();
+    if (authorization != null) {
+      request.header("authorization", authorization);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 200) {
-      throw new IOException("GET /metrics answered " + response.statusCode());
+      throw new IOException(
+          "GET "
+              + metrics
+              + " answered "
+              + response.statusCode()
+              + (response.statusCode() == 401 || response.statusCode() == 403
+                  ? " (with keys configured, the benchmark needs an admin key: --api-key)"
+                  : ""));
     }
     return parse(response.body());
   }

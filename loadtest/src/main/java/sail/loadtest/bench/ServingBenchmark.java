@@ -3,10 +3,13 @@ package sail.loadtest.bench;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalDouble;
+import sail.client.ClientSecurity;
 import sail.client.SailClient;
 import sail.client.Target;
 import sail.loadtest.LoadPlan;
@@ -62,11 +65,42 @@ public final class ServingBenchmark {
 
   private ServingBenchmark() {}
 
-  /** Runs every measurement in turn; blocks; returns one JSON object. */
+  /** The server's {@code /metrics}, read over the benchmark's TLS and with its key. */
+  private record Metrics(HttpClient client, URI uri, ClientSecurity security) {
+    PrometheusText scrape() throws IOException, InterruptedException {
+      return PrometheusText.scrape(client, uri, security.authorization());
+    }
+  }
+
+  /** Runs every measurement in turn against an open server (no TLS, no keys). */
   public static JsonObject run(Target target, Settings settings) throws Exception {
+    return run(target, settings, ClientSecurity.NONE);
+  }
+
+  /**
+   * Runs every measurement in turn; blocks; returns one JSON object.
+   *
+   * @param security TLS and key of every call; with keys configured the key must be an admin key,
+   *     as the engine timings come from the admin-only {@code /metrics}
+   */
+  public static JsonObject run(Target target, Settings settings, ClientSecurity security)
+      throws Exception {
     Vertx vertx = Vertx.vertx();
-    SailClient client = new SailClient(vertx, target, Duration.ofSeconds(120));
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    SailClient client = new SailClient(vertx, target, Duration.ofSeconds(120), security);
+    HttpClient.Builder httpClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+    if (security.tls()) {
+      httpClient.sslContext(security.sslContext());
+    }
+    Metrics http =
+        new Metrics(
+            httpClient.build(),
+            URI.create(
+                (security.tls() ? "https://" : "http://")
+                    + target.host()
+                    + ":"
+                    + target.port()
+                    + "/metrics"),
+            security);
     try {
       PromptSource prompts = LoadTest.heldOutPrompts();
       JsonObject result =
@@ -90,7 +124,7 @@ public final class ServingBenchmark {
   private static void throughputAndOverhead(
       Vertx vertx,
       SailClient client,
-      HttpClient http,
+      Metrics http,
       Target target,
       Settings settings,
       PromptSource prompts,
@@ -115,14 +149,14 @@ public final class ServingBenchmark {
     }
 
     // concurrency 1: throughput and overhead
-    PrometheusText before = PrometheusText.scrape(http, target.host(), target.port());
+    PrometheusText before = http.scrape();
     RunResult one = phase(vertx, client, prompts, single);
-    PrometheusText after = PrometheusText.scrape(http, target.host(), target.port());
+    PrometheusText after = http.scrape();
 
     // high concurrency: throughput with batching
-    PrometheusText beforeBatched = PrometheusText.scrape(http, target.host(), target.port());
+    PrometheusText beforeBatched = http.scrape();
     RunResult many = phase(vertx, client, prompts, batched);
-    PrometheusText afterBatched = PrometheusText.scrape(http, target.host(), target.port());
+    PrometheusText afterBatched = http.scrape();
 
     String high = "c" + settings.highConcurrency();
     double singleRate = one.stats().tokens() / one.elapsedSeconds();
@@ -212,7 +246,7 @@ public final class ServingBenchmark {
       Vertx vertx,
       SailClient client,
       Target target,
-      HttpClient http,
+      Metrics http,
       Settings settings,
       PromptSource prompts)
       throws Exception {
@@ -231,10 +265,11 @@ public final class ServingBenchmark {
             vertx,
             client,
             SocketAddress.inetSocketAddress(target.port(), target.host()),
+            http.security(),
             longStream);
-    PrometheusText before = PrometheusText.scrape(http, target.host(), target.port());
+    PrometheusText before = http.scrape();
     List<SlotReuseProbe.Trial> trials = probe.run(settings.slotTrials());
-    PrometheusText after = PrometheusText.scrape(http, target.host(), target.port());
+    PrometheusText after = http.scrape();
 
     List<Double> clean =
         trials.stream()

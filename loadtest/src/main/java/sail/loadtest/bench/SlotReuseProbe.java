@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import sail.client.ClientSecurity;
 import sail.client.SailClient;
 import sail.v1.GenerateRequest;
 
@@ -27,13 +28,23 @@ final class SlotReuseProbe {
   private final SailClient admin;
   private final GrpcClient grpc;
   private final SocketAddress server;
+  private final String authorization;
   private final GenerateRequest longStream;
   private final List<ProbeStream> running = new ArrayList<>();
 
-  SlotReuseProbe(Vertx vertx, SailClient admin, SocketAddress server, GenerateRequest longStream) {
+  SlotReuseProbe(
+      Vertx vertx,
+      SailClient admin,
+      SocketAddress server,
+      ClientSecurity security,
+      GenerateRequest longStream) {
     this.admin = admin;
-    this.grpc = GrpcClient.client(vertx);
+    this.grpc =
+        security.tls()
+            ? GrpcClient.client(vertx, security.httpOptions())
+            : GrpcClient.client(vertx);
     this.server = server;
+    this.authorization = security.authorization();
     this.longStream = longStream;
   }
 
@@ -95,7 +106,7 @@ final class SlotReuseProbe {
       if (running.size() > 256) {
         throw new IllegalStateException("256 streams running and none queued: batch too large");
       }
-      ProbeStream next = ProbeStream.open(grpc, server, longStream, 120);
+      ProbeStream next = ProbeStream.open(grpc, server, authorization, longStream, 120);
       // Queued, not merely waiting for the step in progress to end: the server reports a waiting
       // request while the running streams have moved on by a few decode steps without it.
       int[] chunksAtOpen = running.stream().mapToInt(ProbeStream::chunks).toArray();

@@ -2,6 +2,7 @@ package sail.loadtest.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
@@ -9,11 +10,14 @@ import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sail.client.ClientSecurity;
 import sail.client.Target;
 import sail.server.RunningServer;
 import sail.server.testing.EchoGenerator;
+import sail.server.testing.SelfSignedCertificate;
 import sail.server.testing.TestServer;
 
 /**
@@ -78,6 +82,45 @@ class ServingBenchmarkTest {
         // the echo engine admits at the next 5 ms step: well under a second
         assertTrue(slot.getDouble("reuse_ms_median") < 1000, r.encode());
         assertNotNull(slot.getDouble("chunk_gap_ms_client_median"), r.encode());
+      } finally {
+        server.close();
+      }
+    }
+  }
+
+  @Test
+  void measuresOverTlsWithAnAdminKeyAndNamesTheKeyAUserKeyLacks() throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create(dir);
+    String admin = "bench-admin-0123456789abcdef";
+    String user = "bench-user-0123456789abcdef";
+    try (EchoGenerator engine = new EchoGenerator(2, 8, 5)) {
+      RunningServer server =
+          TestServer.startWithKeys(
+              dir,
+              engine,
+              "admin " + admin + "\nuser " + user + "\n",
+              Map.of(
+                  "security.tls_cert", certificate.certificate().toString(),
+                  "security.tls_key", certificate.privateKey().toString()));
+      try {
+        Target target = new Target("127.0.0.1", server.port());
+        ServingBenchmark.Settings slotOnly =
+            new ServingBenchmark.Settings(
+                Duration.ofSeconds(1), Duration.ZERO, 2, 16, 1, "word ".repeat(300).trim(), true);
+        JsonObject r =
+            ServingBenchmark.run(
+                target, slotOnly, new ClientSecurity(true, certificate.certificate(), admin));
+        assertTrue(r.getJsonObject("slot_reuse").getInteger("clean_trials") >= 1, r.encode());
+
+        Exception refused =
+            assertThrows(
+                Exception.class,
+                () ->
+                    ServingBenchmark.run(
+                        target,
+                        slotOnly,
+                        new ClientSecurity(true, certificate.certificate(), user)));
+        assertTrue(String.valueOf(refused.getMessage()).contains("admin"), refused.toString());
       } finally {
         server.close();
       }
