@@ -123,6 +123,14 @@ public final class ExperimentCommand implements Callable<Integer> {
   List<Double> coefficients;
 
   @Option(
+      names = "--offline",
+      paramLabel = "JSONL",
+      description =
+          "offline preference pairs (prompt, chosen, rejected per line; default: the shipped"
+              + " dataset), e.g. pairs exported from a server's traffic log")
+  Path offlinePairs;
+
+  @Option(
       names = "--eval-every",
       defaultValue = "0",
       description =
@@ -144,7 +152,9 @@ public final class ExperimentCommand implements Callable<Integer> {
     List<String> trainPrompts = PromptSets.loadTrain().stream().map(Prompt::prompt).toList();
     OfflinePairs offline =
         OfflinePairs.load(
-            EngineLoader.embeddedDefault().getParent().resolve("offline-pairs.jsonl"));
+            offlinePairs != null
+                ? offlinePairs
+                : EngineLoader.embeddedDefault().getParent().resolve("offline-pairs.jsonl"));
 
     ModelLoader.Loaded base = ModelLoader.load(EngineLoader.embeddedDefault(), Device.cpu());
     CausalLanguageModel model = base.model();
@@ -314,6 +324,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     if (mixture != null) o.append(" --mixture ").append(joined(mixture));
     if (coefficients != null) o.append(" --coefficients ").append(joined(coefficients));
     if (evalEvery > 0) o.append(" --eval-every ").append(evalEvery);
+    if (offlinePairs != null) o.append(" --offline ").append(offlinePairs);
     return o.toString();
   }
 

@@ -222,6 +222,33 @@ class SailTrainerTest {
   }
 
   @Test
+  void thePublishGuardsMeasureTheHeldOutAccuracyOfPeoplesPairsOnceThereAreEnough() {
+    ObjectiveConfig labelsOnly =
+        ObjectiveConfig.of(new MixtureWeights(0, 0, 1), GradientCoefficients.NONE);
+    try (Rig rig = new Rig(null, temp, labelsOnly, 1.0, 3e-3)) {
+      // three labels in the rig: too few held out to measure
+      rig.trainer.trainStep();
+      rig.trainer.trainStep();
+      assertTrue(
+          rig.trainer.lastPublish().guards().checks().stream()
+              .noneMatch(check -> check.guard() == Guard.HELD_OUT_ACCURACY),
+          rig.trainer.lastPublish().guards().toString());
+      for (int i = 0; i < 300; i++) {
+        rig.feedback.add("Asked " + i, "Gladly " + i, "No " + i, 1, java.time.Instant.EPOCH);
+      }
+      rig.trainer.trainStep();
+      rig.trainer.trainStep();
+      var accuracy =
+          rig.trainer.lastPublish().guards().checks().stream()
+              .filter(check -> check.guard() == Guard.HELD_OUT_ACCURACY)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(rig.trainer.lastPublish().guards()));
+      assertTrue(
+          accuracy.value() >= 0 && accuracy.value() <= 1 && accuracy.passed(), accuracy.toString());
+    }
+  }
+
+  @Test
   void aLearnedRewardModelStepsBeforeEachPolicyStepAndLabelsFreshRowsOnceReady() {
     InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
     InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");

@@ -1,7 +1,9 @@
 package sail.server.training.mixture;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
@@ -17,14 +19,17 @@ import java.util.random.RandomGenerator;
  */
 public final class FeedbackPool {
   private final ReplayWindow<FeedbackPair> window;
+  private final HeldOutSplit split;
 
   /**
    * @param sources logged pair streams, each read in its own id order (e.g. pairwise choices and
    *     👍-vs-👎 pairs)
    * @param capacity pairs kept per source
+   * @param split the pairs kept out of training, for the held-out accuracy guard
    */
-  public FeedbackPool(List<FeedbackPairs> sources, int capacity) {
+  public FeedbackPool(List<FeedbackPairs> sources, int capacity, HeldOutSplit split) {
     this.window = new ReplayWindow<>(sources, FeedbackPair::id, capacity);
+    this.split = split;
   }
 
   /** Reads what the sources logged since the last refresh into the window. */
@@ -41,20 +46,55 @@ public final class FeedbackPool {
     return admitted.isEmpty() ? null : admitted.get((int) (u * admitted.size()));
   }
 
-  /** Pairs in the window that the bound admits, in source then id order. */
+  /** Training pairs in the window that the bound admits, in source then id order. */
   public List<FeedbackPair> admitted(long currentVersion, StalenessBound bound) {
     List<FeedbackPair> admitted = new ArrayList<>();
     for (FeedbackPair pair : window.labels()) {
-      if (bound.admits(pair, currentVersion)) {
+      if (!isHeldOut(pair) && bound.admits(pair, currentVersion)) {
         admitted.add(pair);
       }
     }
     return admitted;
   }
 
-  /** Pairs in the window, admitted or not. */
+  /**
+   * The most recent held-out pairs in the window, at most {@code limit} in all, shared evenly among
+   * the sources; never trained on. The staleness bound does not apply: a measurement of how well a
+   * policy ranks what people preferred may use older labels.
+   */
+  public List<FeedbackPair> heldOut(int limit) {
+    Map<String, List<FeedbackPair>> bySource = new LinkedHashMap<>();
+    for (FeedbackPair pair : window.labels()) {
+      if (isHeldOut(pair)) {
+        bySource.computeIfAbsent(pair.source(), k -> new ArrayList<>()).add(pair);
+      }
+    }
+    int share = Math.max(1, limit / Math.max(1, bySource.size()));
+    List<FeedbackPair> recent = new ArrayList<>();
+    for (List<FeedbackPair> pairs : bySource.values()) {
+      recent.addAll(pairs.subList(Math.max(0, pairs.size() - share), pairs.size()));
+    }
+    return recent.size() > limit ? recent.subList(recent.size() - limit, recent.size()) : recent;
+  }
+
+  private boolean isHeldOut(FeedbackPair pair) {
+    return split.holdsOut(pair.source(), pair.id());
+  }
+
+  /** Pairs in the window, admitted or not, held out or not. */
   public int size() {
     return window.size();
+  }
+
+  /** Pairs in the window that are not held out, admitted or not. */
+  public int trainingPairs() {
+    int n = 0;
+    for (FeedbackPair pair : window.labels()) {
+      if (!isHeldOut(pair)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** The last id read from each source, in source order (for a checkpoint). */

@@ -87,7 +87,7 @@ public final class MixtureSampler {
     this.settings = settings;
     this.pairs = pairs;
     this.prompts = prompts;
-    this.feedback = new FeedbackPool(feedback, FEEDBACK_WINDOW);
+    this.feedback = new FeedbackPool(feedback, FEEDBACK_WINDOW, HeldOutSplit.DEFAULT);
     MixtureWeights w = settings.weights();
     if (w.offline() + w.ddp() > 0 && pairs.size() == 0) {
       throw new IllegalArgumentException(
@@ -157,7 +157,7 @@ public final class MixtureSampler {
         rows.add(row);
       }
     }
-    int stale = settings.weights().dpr() > 0 ? feedback.size() - admitted.size() : 0;
+    int stale = settings.weights().dpr() > 0 ? feedback.trainingPairs() - admitted.size() : 0;
     StepPlan plan = new StepPlan(step, rows, stale);
     step++;
     return plan;
@@ -179,6 +179,14 @@ public final class MixtureSampler {
 
   public Settings settings() {
     return settings;
+  }
+
+  /**
+   * The most recent people's labels held out of training (at most {@code limit}), as read by the
+   * last planned step; empty while the mixture has no DPR rows.
+   */
+  public List<FeedbackPair> heldOutFeedback(int limit) {
+    return feedback.heldOut(limit);
   }
 
   /** A DPR row: a person's label, else fresh samples for the reward source, else a fallback. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import sail.server.model.Checkpoint;
 import sail.server.model.WeightSnapshot;
+import sail.server.training.mixture.HeldOutSplit;
 import sail.server.training.mixture.LabelStream;
 import sail.server.training.mixture.ReplayWindow;
 import sail.server.training.mixture.Seeds;
@@ -256,7 +257,6 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   }
 
   private boolean isHeldOut(RewardLabel label) {
-    return Math.floorMod(Seeds.mix(label.source().hashCode(), label.id()), settings.heldOutEvery())
-        == 0;
+    return new HeldOutSplit(settings.heldOutEvery()).holdsOut(label.source(), label.id());
   }
 }

@@ -159,6 +159,33 @@ class MixtureSamplerTest {
   }
 
   @Test
+  void heldOutLabelsAreNeverTrainedOnAndAreWhatTheAccuracyGuardReads() {
+    InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
+    Set<String> heldOut = new HashSet<>();
+    for (int i = 0; i < 80; i++) {
+      FeedbackPair pair = feedback.add("p" + i, "yes", "no", 10, Instant.EPOCH);
+      if (HeldOutSplit.DEFAULT.holdsOut(pair.source(), pair.id())) {
+        heldOut.add(pair.prompt());
+      }
+    }
+    // one in eight by hash: about ten of eighty
+    assertTrue(heldOut.size() >= 4 && heldOut.size() <= 20, "held out: " + heldOut.size());
+    MixtureSampler sampler = sampler(new MixtureWeights(0, 0, 1), List.of(feedback), 5);
+    Set<String> trained = new HashSet<>();
+    for (int step = 0; step < 20; step++) {
+      for (PlannedRow.FeedbackRow row : sampler.next(40, 10).rowsOf(PlannedRow.FeedbackRow.class)) {
+        trained.add(row.prompt());
+      }
+    }
+    assertEquals(80 - heldOut.size(), trained.size(), "every other label is drawn");
+    assertTrue(trained.stream().noneMatch(heldOut::contains), "a held-out label was trained on");
+    Set<String> measured = new HashSet<>();
+    sampler.heldOutFeedback(64).forEach(pair -> measured.add(pair.prompt()));
+    assertEquals(heldOut, measured);
+    assertEquals(3, sampler.heldOutFeedback(3).size(), "the most recent, at most the limit");
+  }
+
+  @Test
   void withoutARewardSourceDprRowsFallBackToTheDatasetOrAreLeftOut() {
     InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
     OfflinePairs data = dataset(4);
@@ -189,12 +216,12 @@ class MixtureSamplerTest {
     for (int i = 0; i < 10; i++) {
       feedback.add("p" + i, "yes", "no", 0, Instant.EPOCH);
     }
-    FeedbackPool pool = new FeedbackPool(List.of(feedback), 4);
+    FeedbackPool pool = new FeedbackPool(List.of(feedback), 4, HeldOutSplit.NONE);
     pool.refresh();
     List<Long> cursors = pool.cursors();
     feedback.add("after the checkpoint", "yes", "no", 0, Instant.EPOCH);
 
-    FeedbackPool restored = new FeedbackPool(List.of(feedback), 4);
+    FeedbackPool restored = new FeedbackPool(List.of(feedback), 4, HeldOutSplit.NONE);
     restored.restore(cursors);
     assertEquals(List.of(10L), restored.cursors());
     assertEquals(
