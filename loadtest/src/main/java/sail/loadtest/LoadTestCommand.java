@@ -17,6 +17,7 @@ import sail.client.SailClient;
 import sail.client.Target;
 import sail.client.cli.SecurityOptions;
 import sail.loadtest.bench.BenchServingCommand;
+import sail.loadtest.bench.BenchTrainingCommand;
 import sail.loadtest.report.HtmlReport;
 import sail.loadtest.users.CallMix;
 import sail.loadtest.users.FeedbackPolicy;
@@ -35,7 +36,7 @@ import sail.loadtest.users.HiddenJudge;
             + " judge replies by a hidden taste and send thumbs and pairwise choices. Reports"
             + " latency, time to first token, throughput (HdrHistogram) and, per window, the mean"
             + " hidden score and the model version served.",
-    subcommands = {BenchServingCommand.class})
+    subcommands = {BenchServingCommand.class, BenchTrainingCommand.class})
 public final class LoadTestCommand implements Callable<Integer> {
   // not required by picocli, or `loadtest bench-serving --target ...` would ask for it twice
   @Option(names = "--target", description = "server address, HOST:PORT (required)")

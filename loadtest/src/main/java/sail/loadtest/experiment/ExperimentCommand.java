@@ -31,6 +31,7 @@ import sail.server.training.TrainerSettings;
 import sail.server.training.guard.SampleStatistics;
 import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.OfflinePairs;
+import sail.server.training.mixture.PreferencePair;
 import sail.server.training.mixture.PromptSource;
 import sail.server.training.mixture.StalenessBound;
 import sail.server.training.objective.GradientCoefficients;
@@ -131,6 +132,13 @@ public final class ExperimentCommand implements Callable<Integer> {
   Path offlinePairs;
 
   @Option(
+      names = "--relabel-offline",
+      description =
+          "label the offline pairs by the hidden annotator (higher score chosen, ties dropped): the"
+              + " same replies with noiseless labels, to tell label noise from everything else")
+  boolean relabelOffline;
+
+  @Option(
       names = "--eval-every",
       defaultValue = "0",
       description =
@@ -156,6 +164,9 @@ public final class ExperimentCommand implements Callable<Integer> {
                 ? offlinePairs
                 : EngineLoader.embeddedDefault().getParent().resolve("offline-pairs.jsonl"));
 
+    if (relabelOffline) {
+      offline = relabelled(offline, judge);
+    }
     ModelLoader.Loaded base = ModelLoader.load(EngineLoader.embeddedDefault(), Device.cpu());
     CausalLanguageModel model = base.model();
     ReferencePolicy reference =
@@ -325,11 +336,35 @@ public final class ExperimentCommand implements Callable<Integer> {
     if (coefficients != null) o.append(" --coefficients ").append(joined(coefficients));
     if (evalEvery > 0) o.append(" --eval-every ").append(evalEvery);
     if (offlinePairs != null) o.append(" --offline ").append(offlinePairs);
+    if (relabelOffline) o.append(" --relabel-offline");
     return o.toString();
   }
 
   private static String joined(List<Double> values) {
     return String.join(",", values.stream().map(String::valueOf).toList());
+  }
+
+  /** {@code pairs} with the annotator's labels: swapped where it disagrees, ties dropped. */
+  private static OfflinePairs relabelled(OfflinePairs pairs, HiddenJudge judge) {
+    List<PreferencePair> out = new ArrayList<>();
+    int swapped = 0;
+    for (PreferencePair p : pairs.pairs()) {
+      double chosen = judge.score(p.chosen());
+      double rejected = judge.score(p.rejected());
+      if (chosen > rejected) {
+        out.add(p);
+      } else if (rejected > chosen) {
+        out.add(new PreferencePair(p.id(), p.prompt(), p.rejected(), p.chosen()));
+        swapped++;
+      }
+    }
+    System.err.printf(
+        Locale.ROOT,
+        "relabelled %d offline pairs: %d swapped, %d ties dropped%n",
+        pairs.size(),
+        swapped,
+        pairs.size() - out.size());
+    return OfflinePairs.of(pairs.name() + " (relabelled by the annotator)", out);
   }
 
   private static double[] triple(List<Double> values, String option) {

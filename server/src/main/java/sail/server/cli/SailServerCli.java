@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       PretrainCommand.class,
       BenchCommand.class,
       BuildPairsCommand.class,
+      ExportPairsCommand.class,
       ObjectiveCommand.class
     })
 public final class SailServerCli {

@@ -42,6 +42,11 @@ public final class OfflinePairs implements PreferenceSource {
     this.pairs = List.copyOf(pairs);
   }
 
+  /** A dataset of {@code pairs} made in code (e.g. relabelled), named {@code name}. */
+  public static OfflinePairs of(String name, List<PreferencePair> pairs) {
+    return new OfflinePairs(name, pairs);
+  }
+
   /**
    * Reads a JSONL file.
    *

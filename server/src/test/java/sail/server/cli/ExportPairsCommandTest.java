@@ -1,0 +1,77 @@
+package sail.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import sail.server.data.Feedback;
+import sail.server.data.GenerationIds;
+import sail.server.data.GenerationRecord;
+import sail.server.data.Preference;
+import sail.server.data.Rating;
+import sail.server.data.Sampling;
+import sail.server.data.TrafficLog;
+import sail.server.data.Turn;
+import sail.server.training.mixture.OfflinePairs;
+import sail.server.training.mixture.PreferencePair;
+
+class ExportPairsCommandTest {
+  @TempDir Path dir;
+
+  static GenerationRecord generation(String id, String prompt, String reply) {
+    return new GenerationRecord(
+        id,
+        java.time.Instant.ofEpochMilli(1_700_000_000_000L),
+        List.of(new Turn("user", prompt)),
+        reply,
+        3,
+        new Sampling(1.0, 1.0, 0, 48, List.of(), 1),
+        5,
+        7,
+        -3.0,
+        "stop",
+        "client");
+  }
+
+  @Test
+  void writesChoicesAndRatingPairsAsADatasetTheTrainerCanLoad() throws Exception {
+    String kind = GenerationIds.next();
+    String curt = GenerationIds.next();
+    String warm = GenerationIds.next();
+    String cold = GenerationIds.next();
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      log.append(generation(kind, "How are you?", "Very well, thank you."));
+      log.append(generation(curt, "How are you?", "Go away."));
+      log.append(generation(warm, "Any news?", "Lovely news!"));
+      log.append(generation(cold, "Any news?", "None."));
+      log.recordPreference(new Preference(kind, curt, "a")).get();
+      log.recordFeedback(new Feedback(warm, "b", Rating.UP, "")).get();
+      log.recordFeedback(new Feedback(cold, "b", Rating.DOWN, "")).get();
+    }
+    Path out = dir.resolve("pairs.jsonl");
+    int exit =
+        new CommandLine(new ExportPairsCommand())
+            .execute("--data-dir", dir.toString(), "--out", out.toString());
+    assertEquals(0, exit);
+    List<PreferencePair> pairs = OfflinePairs.load(out).pairs();
+    assertEquals(2, pairs.size());
+    assertEquals(
+        List.of("How are you?", "Very well, thank you.", "Go away."),
+        List.of(pairs.get(0).prompt(), pairs.get(0).chosen(), pairs.get(0).rejected()));
+    assertEquals(
+        List.of("Any news?", "Lovely news!", "None."),
+        List.of(pairs.get(1).prompt(), pairs.get(1).chosen(), pairs.get(1).rejected()));
+  }
+
+  @Test
+  void aDirectoryWithoutATrafficLogIsRefused() {
+    ExportPairsCommand command = new ExportPairsCommand();
+    command.dataDir = dir.resolve("nothing-here");
+    command.out = dir.resolve("out.jsonl");
+    assertThrows(IllegalArgumentException.class, command::call);
+  }
+}
