@@ -116,13 +116,22 @@ public final class BenchTrainingCommand implements Callable<Integer> {
         double onP99 = 0;
         long steps = 0;
         long errors = 0;
+        long publishes = 0;
+        double lastPublishMs = Double.NaN;
         for (int round = 0; round < rounds; round++) {
           JsonObject off = phase(vertx, client, prompts, plan, 100 + round);
-          long stepBefore = client.status().await().getTraining().getStep();
+          var before = client.status().await().getTraining();
           client.resumeTraining().await();
           JsonObject on = phase(vertx, client, prompts, plan, 200 + round);
           client.pauseTraining().await();
-          long stepsOn = client.status().await().getTraining().getStep() - stepBefore;
+          var after = client.status().await().getTraining();
+          long stepsOn = after.getStep() - before.getStep();
+          // hot swaps happened under the load; the phase's errors say whether any request failed
+          publishes += after.getPublishedVersion() - before.getPublishedVersion();
+          if (after.getLastPublishStep() > before.getLastPublishStep()
+              && after.getLastPublishPassed()) {
+            lastPublishMs = after.getLastPublishMs();
+          }
           offP99 += p99(off) / rounds;
           onP99 += p99(on) / rounds;
           steps += stepsOn;
@@ -149,6 +158,8 @@ public final class BenchTrainingCommand implements Callable<Integer> {
                 .put("p99_ratio_target", P99_RATIO_TARGET)
                 .put("p99_ratio_met", onP99 / offP99 <= P99_RATIO_TARGET)
                 .put("training_steps_under_load", steps)
+                .put("publishes_under_load", publishes)
+                .put("last_publish_ms", Double.isNaN(lastPublishMs) ? null : lastPublishMs)
                 .put("errors", errors)
                 .put("phases", roundsJson);
         System.out.println(json ? result.encode() : result.encodePrettily());

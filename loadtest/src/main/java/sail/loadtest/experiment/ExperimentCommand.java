@@ -39,6 +39,7 @@ import sail.server.training.objective.MixtureWeights;
 import sail.server.training.objective.ObjectiveConfig;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.AnnotatorRewards;
+import sail.server.training.reward.RewardSource;
 import sail.server.training.rollout.PolicyRollouts;
 import sail.server.training.rollout.RolloutPair;
 
@@ -139,6 +140,14 @@ public final class ExperimentCommand implements Callable<Integer> {
   boolean relabelOffline;
 
   @Option(
+      names = "--label-temperature",
+      description =
+          "label DPR's fresh samples the way the simulated users choose: a Bradley–Terry draw on"
+              + " the annotator's scores at this temperature (the users' is 0.1); default: the"
+              + " annotator's argmax, no noise")
+  Double labelTemperature;
+
+  @Option(
       names = "--eval-every",
       defaultValue = "0",
       description =
@@ -173,7 +182,11 @@ public final class ExperimentCommand implements Callable<Integer> {
         new ReferencePolicy(model, base.weights(), 0, ReferencePolicy.Settings.defaults());
     ModelRegistry registry = new ModelRegistry(model, 0, base.weights().retain());
     PolicyRollouts rollouts = new PolicyRollouts(model, new PolicyRollouts.Settings(1.0, 48, 32));
-    AnnotatorRewards rewards = new AnnotatorRewards(judge.annotator());
+    RewardSource rewards =
+        labelTemperature == null
+            ? new AnnotatorRewards(judge.annotator())
+            : new BradleyTerryRewards(
+                new AnnotatorRewards(judge.annotator()), labelTemperature, 17);
     // score the offline pairs once before any timing, or whichever preset runs first pays for it
     reference.precompute(offline.pairs());
 
@@ -337,6 +350,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     if (evalEvery > 0) o.append(" --eval-every ").append(evalEvery);
     if (offlinePairs != null) o.append(" --offline ").append(offlinePairs);
     if (relabelOffline) o.append(" --relabel-offline");
+    if (labelTemperature != null) o.append(" --label-temperature ").append(labelTemperature);
     return o.toString();
   }
 
