@@ -87,7 +87,8 @@ public final class ServerMain {
             log,
             config.dataDir(),
             t.pairs(),
-            t.rewardModel(),
+            t.rewardModel() && TrainerSettings.learnsRewards(t.preset()),
+            TrainerSettings.trainsOnRatingPairs(t.preset()),
             TrainerSettings.forServer(
                 t.preset(),
                 t.batchSize(),

@@ -234,7 +234,8 @@ public final class ExperimentCommand implements Callable<Integer> {
                   new JsonObject()
                       .put("step", s + 1)
                       .put("win_rate_vs_reference", point.winRate().rate())
-                      .put("mean_score", point.meanScore()));
+                      .put("mean_score", point.meanScore())
+                      .put("fluency", HiddenJudge.toJson(point.fluency())));
               System.err.printf(
                   Locale.ROOT,
                   "%-9s seed %d step %d: win vs reference %.3f, score %.4f%n",
@@ -263,6 +264,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 .put("mean_score_reference", vsBase.referenceMeanScore())
                 .put("kl", kl)
                 .put("fluency", HiddenJudge.toJson(vsBase.fluency()))
+                .put("fluency_reference", HiddenJudge.toJson(vsBase.referenceFluency()))
                 .put("curve", curves.get(preset + "/" + seed));
         if (dpoReplies == null) {
           dpoReplies = replies;

@@ -424,10 +424,16 @@ public final class SailTrainer implements AutoCloseable {
             .map(FeedbackPair::asPreferencePair)
             .toList();
     if (heldOut.size() >= MIN_HELD_OUT_PAIRS) {
-      accuracy = heldOutAccuracy(model.liveParameters(), heldOut);
+      List<SequenceScorer.Example> examples = heldOutExamples(heldOut);
+      // the reference is scored here in the same batches as the versions, not taken from its
+      // cache (scored in other batches, whose padding moves the sums by ~1e-5): the served base
+      // must score exactly ½, not a coin toss over float noise
+      double[] ref = scoreNoGrad(reference.weights(), examples);
+      accuracy = heldOutAccuracy(scoreNoGrad(model.liveParameters(), examples), ref);
       PublishedModel served = registry.acquire();
       try {
-        previousAccuracy = heldOutAccuracy(served.weights().parameterStore(), heldOut);
+        previousAccuracy =
+            heldOutAccuracy(scoreNoGrad(served.weights().parameterStore(), examples), ref);
       } finally {
         served.weights().release();
       }
@@ -482,21 +488,28 @@ public final class SailTrainer implements AutoCloseable {
     return lastPublish;
   }
 
-  /**
-   * The share of {@code pairs} that {@code weights} ranks as people did by its implicit reward
-   * ({@link PreferenceAccuracy}); reference log-probs come from the reference's cache.
-   */
-  private double heldOutAccuracy(
-      ai.djl.training.ParameterStore weights, List<PreferencePair> pairs) {
+  /** Chosen then rejected reply of each pair, as scored sequences. */
+  private List<SequenceScorer.Example> heldOutExamples(List<PreferencePair> pairs) {
     List<SequenceScorer.Example> examples = new ArrayList<>(2 * pairs.size());
     for (PreferencePair pair : pairs) {
       examples.add(ChatEncoding.example(model.tokenizer(), pair.prompt(), pair.chosen()));
       examples.add(ChatEncoding.example(model.tokenizer(), pair.prompt(), pair.rejected()));
     }
-    double[] policy =
-        SequenceScorer.sumLogProbsNoGrad(model, weights, examples, GUARD_SCORING_BATCH);
-    List<ReferencePolicy.PairScores> ref = reference.pairs(pairs);
-    int n = pairs.size();
+    return examples;
+  }
+
+  private double[] scoreNoGrad(
+      ai.djl.training.ParameterStore weights, List<SequenceScorer.Example> examples) {
+    return SequenceScorer.sumLogProbsNoGrad(model, weights, examples, GUARD_SCORING_BATCH);
+  }
+
+  /**
+   * The share of held-out pairs that a version ranks as people did by its implicit reward ({@link
+   * PreferenceAccuracy}), from ℓ of each pair's chosen and rejected reply (interleaved) under the
+   * version and under the reference.
+   */
+  private static double heldOutAccuracy(double[] policy, double[] ref) {
+    int n = policy.length / 2;
     double[] policyChosen = new double[n];
     double[] policyRejected = new double[n];
     double[] refChosen = new double[n];
@@ -504,8 +517,8 @@ public final class SailTrainer implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       policyChosen[i] = policy[2 * i];
       policyRejected[i] = policy[2 * i + 1];
-      refChosen[i] = ref.get(i).chosen().sum();
-      refRejected[i] = ref.get(i).rejected().sum();
+      refChosen[i] = ref[2 * i];
+      refRejected[i] = ref[2 * i + 1];
     }
     return PreferenceAccuracy.of(policyChosen, policyRejected, refChosen, refRejected);
   }

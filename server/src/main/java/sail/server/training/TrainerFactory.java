@@ -16,6 +16,7 @@ import sail.server.registry.ModelRegistry;
 import sail.server.registry.PublishedModel;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
+import sail.server.training.mixture.FeedbackPairs;
 import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PromptSource;
@@ -45,6 +46,7 @@ public final class TrainerFactory {
    * @param pairsFile offline pairs, or null for the shipped ones
    * @param learnRewards train a reward model on the logged feedback for the DPR rows (only when the
    *     preset has DPR rows)
+   * @param ratingPairs DPR rows take 👍-vs-👎 pairs as well as pairwise choices
    */
   public static TrainingLoop create(
       InferenceEngine engine,
@@ -52,6 +54,7 @@ public final class TrainerFactory {
       Path dataDirectory,
       Path pairsFile,
       boolean learnRewards,
+      boolean ratingPairs,
       TrainerSettings settings) {
     // a mixture with no offline or DDP rows uses no dataset, not even as a fallback
     boolean usesDataset =
@@ -93,7 +96,9 @@ public final class TrainerFactory {
                 settings.seed()),
             offline,
             PromptSource.of(prompts),
-            LoggedPreferences.of(log));
+            ratingPairs
+                ? LoggedPreferences.of(log)
+                : List.of(LoggedPreferences.choices(log), FeedbackPairs.NONE));
     SailTrainer trainer =
         new SailTrainer(
             registry.model(),

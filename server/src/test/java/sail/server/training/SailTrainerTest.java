@@ -249,6 +249,27 @@ class SailTrainerTest {
   }
 
   @Test
+  void theServedBaseScoresExactlyOneHalfOnHeldOutPairsSoTheFirstPublishIsNotBlockedByNoise() {
+    ObjectiveConfig labelsOnly =
+        ObjectiveConfig.of(new MixtureWeights(0, 0, 1), GradientCoefficients.NONE);
+    try (Rig rig = new Rig(null, temp, labelsOnly, 1.0, 3e-3)) {
+      for (int i = 0; i < 300; i++) {
+        rig.feedback.add("Asked " + i, "Gladly " + i, "No " + i, 0, java.time.Instant.EPOCH);
+      }
+      rig.trainer.trainStep();
+      rig.trainer.trainStep(); // first publish attempt: the served version is the base
+      var accuracy =
+          rig.trainer.lastPublish().guards().checks().stream()
+              .filter(check -> check.guard() == Guard.HELD_OUT_ACCURACY)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError(rig.trainer.lastPublish().guards()));
+      // the base is the reference: every implicit-reward margin is exactly 0, a tie, so the
+      // bound is ½ less the rig's allowed drop of 1.0 (floating-point noise would move it)
+      assertEquals(0.5 - 1.0, accuracy.bound(), 1e-12, accuracy.toString());
+    }
+  }
+
+  @Test
   void aLearnedRewardModelStepsBeforeEachPolicyStepAndLabelsFreshRowsOnceReady() {
     InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
     InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");

@@ -5,4 +5,10 @@ package sail.server.training.mixture;
  * traffic log ({@code sail.server.data}) implements it over its database; {@link
  * InMemoryFeedbackPairs} serves tests.
  */
-public interface FeedbackPairs extends LabelStream<FeedbackPair> {}
+public interface FeedbackPairs extends LabelStream<FeedbackPair> {
+  /**
+   * A stream that holds nothing: stands in for a source a preset does not train on, so that the
+   * checkpointed cursors keep one entry per source whatever the preset (a restart may change it).
+   */
+  FeedbackPairs NONE = (afterId, limit) -> java.util.List.of();
+}
