@@ -58,6 +58,8 @@ public final class ExportPairsCommand implements Callable<Integer> {
                     .put("prompt", pair.prompt())
                     .put("chosen", pair.chosen())
                     .put("rejected", pair.rejected())
+                    .put("chosen_ended", pair.chosenEnded())
+                    .put("rejected_ended", pair.rejectedEnded())
                     .put("source", pair.source())
                     .put("id", pair.id())
                     .put("model_version", pair.modelVersion());

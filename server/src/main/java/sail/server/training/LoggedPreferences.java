@@ -1,6 +1,7 @@
 package sail.server.training;
 
 import java.util.List;
+import sail.server.data.GenerationRecord;
 import sail.server.data.PreferencePair;
 import sail.server.data.TrafficLog;
 import sail.server.training.mixture.FeedbackPair;
@@ -52,6 +53,16 @@ public final class LoggedPreferences implements FeedbackPairs {
         label.chosen().response(),
         label.rejected().response(),
         Math.min(label.chosen().modelVersion(), label.rejected().modelVersion()),
-        label.createdAt());
+        label.createdAt(),
+        endedItsTurn(label.chosen()),
+        endedItsTurn(label.rejected()));
+  }
+
+  /**
+   * Whether the model ended this reply itself (finish reason {@code stop}); a reply cut off by
+   * {@code max_tokens} ({@code length}) is trained on without an end-of-turn token.
+   */
+  static boolean endedItsTurn(GenerationRecord reply) {
+    return "stop".equals(reply.finishReason());
   }
 }

@@ -229,8 +229,8 @@ public final class SailTrainer implements AutoCloseable {
         reference.pairs(dataset.stream().map(PlannedRow.DatasetRow::pair).toList());
     for (int i = 0; i < dataset.size(); i++) {
       PlannedRow.DatasetRow row = dataset.get(i);
-      chosen[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().chosen());
-      rejected[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().rejected());
+      chosen[row.slot()] = ChatEncoding.chosen(tokenizer, row.prompt(), row.pair());
+      rejected[row.slot()] = ChatEncoding.rejected(tokenizer, row.prompt(), row.pair());
       refChosen[row.slot()] = cached.get(i).chosen().sum();
       refRejected[row.slot()] = cached.get(i).rejected().sum();
     }
@@ -277,8 +277,10 @@ public final class SailTrainer implements AutoCloseable {
           reference.pairs(human.stream().map(row -> row.pair().asPreferencePair()).toList());
       for (int i = 0; i < human.size(); i++) {
         PlannedRow.FeedbackRow row = human.get(i);
-        chosen[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().chosen());
-        rejected[row.slot()] = ChatEncoding.example(tokenizer, row.prompt(), row.pair().rejected());
+        chosen[row.slot()] =
+            ChatEncoding.chosen(tokenizer, row.prompt(), row.pair().asPreferencePair());
+        rejected[row.slot()] =
+            ChatEncoding.rejected(tokenizer, row.prompt(), row.pair().asPreferencePair());
         refChosen[row.slot()] = scores.get(i).chosen().sum();
         refRejected[row.slot()] = scores.get(i).rejected().sum();
       }
@@ -492,8 +494,8 @@ public final class SailTrainer implements AutoCloseable {
   private List<SequenceScorer.Example> heldOutExamples(List<PreferencePair> pairs) {
     List<SequenceScorer.Example> examples = new ArrayList<>(2 * pairs.size());
     for (PreferencePair pair : pairs) {
-      examples.add(ChatEncoding.example(model.tokenizer(), pair.prompt(), pair.chosen()));
-      examples.add(ChatEncoding.example(model.tokenizer(), pair.prompt(), pair.rejected()));
+      examples.add(ChatEncoding.chosen(model.tokenizer(), pair.prompt(), pair));
+      examples.add(ChatEncoding.rejected(model.tokenizer(), pair.prompt(), pair));
     }
     return examples;
   }

@@ -1,7 +1,10 @@
 package sail.server.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,6 +19,9 @@ import sail.server.data.Rating;
 import sail.server.data.Sampling;
 import sail.server.data.TrafficLog;
 import sail.server.data.Turn;
+import sail.server.model.ByteTokenizer;
+import sail.server.model.Tokenizer;
+import sail.server.training.ChatEncoding;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PreferencePair;
 
@@ -23,6 +29,10 @@ class ExportPairsCommandTest {
   @TempDir Path dir;
 
   static GenerationRecord generation(String id, String prompt, String reply) {
+    return generation(id, prompt, reply, "stop");
+  }
+
+  static GenerationRecord generation(String id, String prompt, String reply, String finish) {
     return new GenerationRecord(
         id,
         java.time.Instant.ofEpochMilli(1_700_000_000_000L),
@@ -33,7 +43,7 @@ class ExportPairsCommandTest {
         5,
         7,
         -3.0,
-        "stop",
+        finish,
         "client");
   }
 
@@ -45,7 +55,7 @@ class ExportPairsCommandTest {
     String cold = GenerationIds.next();
     try (TrafficLog log = TrafficLog.open(dir)) {
       log.append(generation(kind, "How are you?", "Very well, thank you."));
-      log.append(generation(curt, "How are you?", "Go away."));
+      log.append(generation(curt, "How are you?", "Go away, I have no time for", "length"));
       log.append(generation(warm, "Any news?", "Lovely news!"));
       log.append(generation(cold, "Any news?", "None."));
       log.recordPreference(new Preference(kind, curt, "a")).get();
@@ -60,8 +70,16 @@ class ExportPairsCommandTest {
     List<PreferencePair> pairs = OfflinePairs.load(out).pairs();
     assertEquals(2, pairs.size());
     assertEquals(
-        List.of("How are you?", "Very well, thank you.", "Go away."),
+        List.of("How are you?", "Very well, thank you.", "Go away, I have no time for"),
         List.of(pairs.get(0).prompt(), pairs.get(0).chosen(), pairs.get(0).rejected()));
+    // the rejected reply was cut off by max_tokens: trained without an end-of-turn token
+    assertTrue(pairs.get(0).chosenEnded());
+    assertFalse(pairs.get(0).rejectedEnded());
+    Tokenizer tokenizer = new ByteTokenizer();
+    int[] cut = ChatEncoding.rejected(tokenizer, "How are you?", pairs.get(0)).response();
+    int[] whole = ChatEncoding.chosen(tokenizer, "How are you?", pairs.get(0)).response();
+    assertArrayEquals(tokenizer.encode("Go away, I have no time for"), cut);
+    assertArrayEquals(tokenizer.encodeReply("Very well, thank you."), whole);
     assertEquals(
         List.of("Any news?", "Lovely news!", "None."),
         List.of(pairs.get(1).prompt(), pairs.get(1).chosen(), pairs.get(1).rejected()));

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param rejected the other reply
  * @param modelVersion the policy version that generated the replies (the older one if they differ)
  * @param createdAt when the label was given
+ * @param chosenEnded whether the chosen reply ended its turn (false: cut off by max_tokens)
+ * @param rejectedEnded whether the rejected reply ended its turn
  */
 public record FeedbackPair(
     String source,
@@ -24,7 +26,9 @@ public record FeedbackPair(
     String chosen,
     String rejected,
     long modelVersion,
-    Instant createdAt) {
+    Instant createdAt,
+    boolean chosenEnded,
+    boolean rejectedEnded) {
   public FeedbackPair {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(prompt, "prompt");
@@ -33,8 +37,21 @@ public record FeedbackPair(
     Objects.requireNonNull(createdAt, "createdAt");
   }
 
+  /** A pair of replies that both ended their turn. */
+  public FeedbackPair(
+      String source,
+      long id,
+      String prompt,
+      String chosen,
+      String rejected,
+      long modelVersion,
+      Instant createdAt) {
+    this(source, id, prompt, chosen, rejected, modelVersion, createdAt, true, true);
+  }
+
   /** The same pair as a {@link PreferencePair} keyed {@code SOURCE#ID}. */
   public PreferencePair asPreferencePair() {
-    return new PreferencePair(source + "#" + id, prompt, chosen, rejected);
+    return new PreferencePair(
+        source + "#" + id, prompt, chosen, rejected, chosenEnded, rejectedEnded);
   }
 }

@@ -90,7 +90,15 @@ public final class OfflinePairs implements PreferenceSource {
       }
       String chosen = text(row, "chosen", name, lineNumber);
       String rejected = text(row, "rejected", name, lineNumber);
-      pairs.add(new PreferencePair(name + "#" + pairs.size(), prompt, chosen, rejected));
+      // optional: whether each reply ended its turn (true when absent: a complete reply)
+      pairs.add(
+          new PreferencePair(
+              name + "#" + pairs.size(),
+              prompt,
+              chosen,
+              rejected,
+              row.path("chosen_ended").asBoolean(true),
+              row.path("rejected_ended").asBoolean(true)));
     }
     if (pairs.isEmpty()) {
       throw new DatasetFormatException(name, lines.size(), "the dataset holds no rows");

@@ -123,8 +123,8 @@ public final class ReferencePolicy implements AutoCloseable {
     if (!missing.isEmpty()) {
       List<SequenceScorer.Example> examples = new ArrayList<>(2 * missing.size());
       for (PreferencePair pair : missing) {
-        examples.add(ChatEncoding.example(model.tokenizer(), pair.prompt(), pair.chosen()));
-        examples.add(ChatEncoding.example(model.tokenizer(), pair.prompt(), pair.rejected()));
+        examples.add(ChatEncoding.chosen(model.tokenizer(), pair.prompt(), pair));
+        examples.add(ChatEncoding.rejected(model.tokenizer(), pair.prompt(), pair));
       }
       List<Scored> scored = score(examples, settings.keepTokenLogProbs());
       for (int i = 0; i < missing.size(); i++) {
