@@ -111,8 +111,10 @@ public final class BuildPairsCommand implements Callable<Integer> {
           "build-pairs: %d replies in %.1f s%n", results.size(), (System.nanoTime() - start) / 1e9);
       for (int p = 0; p < chosenPrompts.size(); p++) {
         for (int r = 0; r < replies; r += 2) {
-          String a = results.get(p * replies + r).text().strip();
-          String b = results.get(p * replies + r + 1).text().strip();
+          GenerationResult first = results.get(p * replies + r);
+          GenerationResult second = results.get(p * replies + r + 1);
+          String a = first.text().strip();
+          String b = second.text().strip();
           if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
             continue;
           }
@@ -121,6 +123,10 @@ public final class BuildPairsCommand implements Callable<Integer> {
           row.put("prompt", chosenPrompts.get(p).prompt());
           row.put("chosen", judgement.chosen());
           row.put("rejected", judgement.rejected());
+          // a reply cut off by max tokens is trained without an end-of-turn token
+          boolean chosenIsA = judgement.chosen().equals(a);
+          row.put("chosen_ended", endedItsTurn(chosenIsA ? first : second));
+          row.put("rejected_ended", endedItsTurn(chosenIsA ? second : first));
           row.put("chosen_score", annotator.score(judgement.chosen()));
           row.put("rejected_score", annotator.score(judgement.rejected()));
           row.put("source", chosenPrompts.get(p).source());
@@ -135,5 +141,9 @@ public final class BuildPairsCommand implements Callable<Integer> {
     Files.write(out, lines, StandardCharsets.UTF_8);
     System.err.printf("build-pairs: wrote %d pairs to %s%n", lines.size(), out);
     return 0;
+  }
+
+  private static boolean endedItsTurn(GenerationResult result) {
+    return result.finishReason() == sail.server.inference.FinishReason.STOP;
   }
 }
