@@ -91,7 +91,7 @@ public final class ServingBenchmark {
     if (security.tls()) {
       httpClient.sslContext(security.sslContext());
     }
-    Metrics http =
+    Metrics metrics =
         new Metrics(
             httpClient.build(),
             URI.create(
@@ -110,9 +110,9 @@ public final class ServingBenchmark {
               .put("max_tokens", settings.maxTokens())
               .put("phase_s", settings.phase().toMillis() / 1000.0);
       if (!settings.slotOnly()) {
-        throughputAndOverhead(vertx, client, http, target, settings, prompts, result);
+        throughputAndOverhead(vertx, client, metrics, target, settings, prompts, result);
       }
-      result.put("slot_reuse", slotReuse(vertx, client, target, http, settings, prompts));
+      result.put("slot_reuse", slotReuse(vertx, client, target, metrics, settings, prompts));
       return result;
     } finally {
       client.close();
@@ -124,7 +124,7 @@ public final class ServingBenchmark {
   private static void throughputAndOverhead(
       Vertx vertx,
       SailClient client,
-      Metrics http,
+      Metrics metrics,
       Target target,
       Settings settings,
       PromptSource prompts,
@@ -149,14 +149,14 @@ public final class ServingBenchmark {
     }
 
     // concurrency 1: throughput and overhead
-    PrometheusText before = http.scrape();
+    PrometheusText before = metrics.scrape();
     RunResult one = phase(vertx, client, prompts, single);
-    PrometheusText after = http.scrape();
+    PrometheusText after = metrics.scrape();
 
     // high concurrency: throughput with batching
-    PrometheusText beforeBatched = http.scrape();
+    PrometheusText beforeBatched = metrics.scrape();
     RunResult many = phase(vertx, client, prompts, batched);
-    PrometheusText afterBatched = http.scrape();
+    PrometheusText afterBatched = metrics.scrape();
 
     String high = "c" + settings.highConcurrency();
     double singleRate = one.stats().tokens() / one.elapsedSeconds();
@@ -246,7 +246,7 @@ public final class ServingBenchmark {
       Vertx vertx,
       SailClient client,
       Target target,
-      Metrics http,
+      Metrics metrics,
       Settings settings,
       PromptSource prompts)
       throws Exception {
@@ -265,11 +265,11 @@ public final class ServingBenchmark {
             vertx,
             client,
             SocketAddress.inetSocketAddress(target.port(), target.host()),
-            http.security(),
+            metrics.security(),
             longStream);
-    PrometheusText before = http.scrape();
+    PrometheusText before = metrics.scrape();
     List<SlotReuseProbe.Trial> trials = probe.run(settings.slotTrials());
-    PrometheusText after = http.scrape();
+    PrometheusText after = metrics.scrape();
 
     List<Double> clean =
         trials.stream()

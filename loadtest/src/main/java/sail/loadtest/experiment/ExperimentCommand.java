@@ -308,20 +308,12 @@ public final class ExperimentCommand implements Callable<Integer> {
       objective = objective.withBeta(beta);
     }
     // dpo stays plain DPO: it is the baseline the other presets are compared with
-    if (!"dpo".equals(preset) && (mixture != null || coefficients != null)) {
-      MixtureWeights weights =
-          mixture == null ? objective.mixture() : mixtureOf(triple(mixture, "--mixture"));
-      GradientCoefficients coefs =
-          coefficients == null
-              ? objective.coefficients()
-              : coefficientsOf(triple(coefficients, "--coefficients"));
+    if (!"dpo".equals(preset) && mixture != null) {
+      objective = objective.withMixture(mixtureOf(triple(mixture, "--mixture")));
+    }
+    if (!"dpo".equals(preset) && coefficients != null) {
       objective =
-          ObjectiveConfig.of(weights, coefs)
-              .withBeta(objective.beta())
-              .withBaseline(objective.baseline())
-              .withTermAForm(objective.termAForm())
-              .withClamp(objective.clamp())
-              .withRevKlCoef(objective.revKlCoef());
+          objective.withCoefficients(coefficientsOf(triple(coefficients, "--coefficients")));
     }
     return new TrainerSettings(
         objective,

@@ -2,7 +2,6 @@ package sail.server.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.List;
@@ -94,32 +93,6 @@ public final class SequenceScorer {
     NDArray mask = manager.create(batch.mask(), shape);
     NDArray logProbs = model.logits(weights, inputs, training).logSoftmax(-1);
     return logProbs.gather(targets, 2).squeeze(2).mul(mask);
-  }
-
-  /**
-   * ℓ of each example under {@code weights}, in batches of {@code batchSize}, without autograd (for
-   * measurements such as the publish guards; the training step scores with gradient).
-   */
-  public static double[] sumLogProbsNoGrad(
-      CausalLanguageModel model, ParameterStore weights, List<Example> examples, int batchSize) {
-    double[] sums = new double[examples.size()];
-    boolean grad = GradMode.disable();
-    try {
-      for (int start = 0; start < examples.size(); start += batchSize) {
-        List<Example> chunk = examples.subList(start, Math.min(examples.size(), start + batchSize));
-        Collated batch = collate(chunk, model.contextLength(), model.tokenizer().padId());
-        float[] rows;
-        try (NDScope ignored = new NDScope()) {
-          rows = sumLogProbs(model, weights, batch, false).toFloatArray();
-        }
-        for (int b = 0; b < rows.length; b++) {
-          sums[start + b] = rows[b];
-        }
-      }
-    } finally {
-      GradMode.restore(grad);
-    }
-    return sums;
   }
 
   /** ℓ per row: the summed response log-probability, {@code (batch)}. */

@@ -76,9 +76,6 @@ public final class SailTrainer implements AutoCloseable {
 
   static final int MIN_HELD_OUT_PAIRS = 16;
 
-  /** Sequences per no-grad forward pass when scoring for the guards. */
-  private static final int GUARD_SCORING_BATCH = 16;
-
   /**
    * What one step did, for metrics and status.
    *
@@ -430,12 +427,13 @@ public final class SailTrainer implements AutoCloseable {
       // the reference is scored here in the same batches as the versions, not taken from its
       // cache (scored in other batches, whose padding moves the sums by ~1e-5): the served base
       // must score exactly ½, not a coin toss over float noise
-      double[] ref = scoreNoGrad(reference.weights(), examples);
-      accuracy = heldOutAccuracy(scoreNoGrad(model.liveParameters(), examples), ref);
+      double[] ref = reference.sumLogProbs(examples);
+      accuracy = heldOutAccuracy(reference.sumLogProbs(model.liveParameters(), examples), ref);
       PublishedModel served = registry.acquire();
       try {
         previousAccuracy =
-            heldOutAccuracy(scoreNoGrad(served.weights().parameterStore(), examples), ref);
+            heldOutAccuracy(
+                reference.sumLogProbs(served.weights().parameterStore(), examples), ref);
       } finally {
         served.weights().release();
       }
@@ -498,11 +496,6 @@ public final class SailTrainer implements AutoCloseable {
       examples.add(ChatEncoding.rejected(model.tokenizer(), pair.prompt(), pair));
     }
     return examples;
-  }
-
-  private double[] scoreNoGrad(
-      ai.djl.training.ParameterStore weights, List<SequenceScorer.Example> examples) {
-    return SequenceScorer.sumLogProbsNoGrad(model, weights, examples, GUARD_SCORING_BATCH);
   }
 
   /**

@@ -13,39 +13,19 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import sail.server.data.Feedback;
 import sail.server.data.GenerationIds;
-import sail.server.data.GenerationRecord;
 import sail.server.data.Preference;
 import sail.server.data.Rating;
-import sail.server.data.Sampling;
 import sail.server.data.TrafficLog;
 import sail.server.data.Turn;
 import sail.server.model.ByteTokenizer;
 import sail.server.model.Tokenizer;
+import sail.server.testing.LoggedReplies;
 import sail.server.training.ChatEncoding;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PreferencePair;
 
 class ExportPairsCommandTest {
   @TempDir Path dir;
-
-  static GenerationRecord generation(String id, String prompt, String reply) {
-    return generation(id, prompt, reply, "stop");
-  }
-
-  static GenerationRecord generation(String id, String prompt, String reply, String finish) {
-    return new GenerationRecord(
-        id,
-        java.time.Instant.ofEpochMilli(1_700_000_000_000L),
-        List.of(new Turn("user", prompt)),
-        reply,
-        3,
-        new Sampling(1.0, 1.0, 0, 48, List.of(), 1),
-        5,
-        7,
-        -3.0,
-        finish,
-        "client");
-  }
 
   @Test
   void writesChoicesAndRatingPairsAsADatasetTheTrainerCanLoad() throws Exception {
@@ -54,10 +34,15 @@ class ExportPairsCommandTest {
     String warm = GenerationIds.next();
     String cold = GenerationIds.next();
     try (TrafficLog log = TrafficLog.open(dir)) {
-      log.append(generation(kind, "How are you?", "Very well, thank you."));
-      log.append(generation(curt, "How are you?", "Go away, I have no time for", "length"));
-      log.append(generation(warm, "Any news?", "Lovely news!"));
-      log.append(generation(cold, "Any news?", "None."));
+      log.append(LoggedReplies.reply(kind, "How are you?", "Very well, thank you."));
+      log.append(
+          LoggedReplies.reply(
+              curt,
+              List.of(new Turn("user", "How are you?")),
+              "Go away, I have no time for",
+              "length"));
+      log.append(LoggedReplies.reply(warm, "Any news?", "Lovely news!"));
+      log.append(LoggedReplies.reply(cold, "Any news?", "None."));
       log.recordPreference(new Preference(kind, curt, "a")).get();
       log.recordFeedback(new Feedback(warm, "b", Rating.UP, "")).get();
       log.recordFeedback(new Feedback(cold, "b", Rating.DOWN, "")).get();

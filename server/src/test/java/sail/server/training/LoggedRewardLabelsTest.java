@@ -3,38 +3,21 @@ package sail.server.training;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import sail.server.data.Feedback;
 import sail.server.data.GenerationIds;
-import sail.server.data.GenerationRecord;
 import sail.server.data.Preference;
 import sail.server.data.Rating;
-import sail.server.data.Sampling;
 import sail.server.data.TrafficLog;
 import sail.server.data.Turn;
+import sail.server.testing.LoggedReplies;
 import sail.server.training.reward.RewardExample;
 import sail.server.training.reward.RewardLabel;
 
 class LoggedRewardLabelsTest {
   @TempDir Path dir;
-
-  static GenerationRecord generation(String id, List<Turn> prompt, String reply) {
-    return new GenerationRecord(
-        id,
-        Instant.ofEpochMilli(1_700_000_000_000L),
-        prompt,
-        reply,
-        2,
-        new Sampling(0.7, 0.9, 0, 64, List.of(), 1),
-        5,
-        7,
-        -3.0,
-        "stop",
-        "client");
-  }
 
   @Test
   void everyRatingAndChoiceOfASingleTurnPromptBecomesAnExample() throws Exception {
@@ -43,10 +26,10 @@ class LoggedRewardLabelsTest {
     String chat = GenerationIds.next();
     List<Turn> question = List.of(new Turn("user", "How are you?"));
     try (TrafficLog log = TrafficLog.open(dir)) {
-      log.append(generation(liked, question, "Very well, thank you."));
-      log.append(generation(disliked, question, "Go away."));
+      log.append(LoggedReplies.reply(liked, question, "Very well, thank you."));
+      log.append(LoggedReplies.reply(disliked, question, "Go away."));
       log.append(
-          generation(
+          LoggedReplies.reply(
               chat,
               List.of(
                   new Turn("user", "Hi"), new Turn("assistant", "Hello"), new Turn("user", "?")),

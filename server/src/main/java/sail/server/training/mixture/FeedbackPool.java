@@ -69,12 +69,7 @@ public final class FeedbackPool {
         bySource.computeIfAbsent(pair.source(), k -> new ArrayList<>()).add(pair);
       }
     }
-    int share = Math.max(1, limit / Math.max(1, bySource.size()));
-    List<FeedbackPair> recent = new ArrayList<>();
-    for (List<FeedbackPair> pairs : bySource.values()) {
-      recent.addAll(pairs.subList(Math.max(0, pairs.size() - share), pairs.size()));
-    }
-    return recent.size() > limit ? recent.subList(recent.size() - limit, recent.size()) : recent;
+    return HeldOutSplit.mostRecent(bySource, limit);
   }
 
   private boolean isHeldOut(FeedbackPair pair) {

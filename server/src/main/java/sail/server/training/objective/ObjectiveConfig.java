@@ -82,6 +82,14 @@ public record ObjectiveConfig(
     return new ObjectiveConfig(value, mixture, coefficients, termAForm, baseline, clamp, revKlCoef);
   }
 
+  public ObjectiveConfig withMixture(MixtureWeights value) {
+    return new ObjectiveConfig(beta, value, coefficients, termAForm, baseline, clamp, revKlCoef);
+  }
+
+  public ObjectiveConfig withCoefficients(GradientCoefficients value) {
+    return new ObjectiveConfig(beta, mixture, value, termAForm, baseline, clamp, revKlCoef);
+  }
+
   public ObjectiveConfig withTermAForm(TermAForm value) {
     return new ObjectiveConfig(beta, mixture, coefficients, value, baseline, clamp, revKlCoef);
   }

@@ -94,7 +94,16 @@ public final class ReferencePolicy implements AutoCloseable {
 
   /** ℓ_ref of each example, batched, without autograd. */
   public double[] sumLogProbs(List<SequenceScorer.Example> examples) {
-    List<Scored> scored = score(examples, false);
+    return sumLogProbs(weights.parameterStore(), examples);
+  }
+
+  /**
+   * ℓ of each example under other weights of the same model (a policy version), batched and summed
+   * exactly as the reference's own, so that a version equal to the reference scores the same sums
+   * to the last bit.
+   */
+  public double[] sumLogProbs(ParameterStore other, List<SequenceScorer.Example> examples) {
+    List<Scored> scored = score(other, examples, false);
     double[] sums = new double[scored.size()];
     for (int i = 0; i < sums.length; i++) {
       sums[i] = scored.get(i).sum();
@@ -104,7 +113,7 @@ public final class ReferencePolicy implements AutoCloseable {
 
   /** Per-token and summed reference log-probs of each example, batched, without autograd. */
   public List<Scored> score(List<SequenceScorer.Example> examples) {
-    return score(examples, true);
+    return score(weights.parameterStore(), examples, true);
   }
 
   /**
@@ -126,7 +135,7 @@ public final class ReferencePolicy implements AutoCloseable {
         examples.add(ChatEncoding.chosen(model.tokenizer(), pair.prompt(), pair));
         examples.add(ChatEncoding.rejected(model.tokenizer(), pair.prompt(), pair));
       }
-      List<Scored> scored = score(examples, settings.keepTokenLogProbs());
+      List<Scored> scored = score(weights.parameterStore(), examples, settings.keepTokenLogProbs());
       for (int i = 0; i < missing.size(); i++) {
         cache.put(missing.get(i).id(), new PairScores(scored.get(2 * i), scored.get(2 * i + 1)));
       }
@@ -191,7 +200,8 @@ public final class ReferencePolicy implements AutoCloseable {
     weights.release();
   }
 
-  private List<Scored> score(List<SequenceScorer.Example> examples, boolean keepTokens) {
+  private List<Scored> score(
+      ParameterStore store, List<SequenceScorer.Example> examples, boolean keepTokens) {
     List<Scored> result = new ArrayList<>(examples.size());
     boolean grad = GradMode.disable();
     try {
@@ -202,9 +212,7 @@ public final class ReferencePolicy implements AutoCloseable {
             SequenceScorer.collate(chunk, model.contextLength(), model.tokenizer().padId());
         float[] tokenLogProbs;
         try (NDScope ignored = new NDScope()) {
-          tokenLogProbs =
-              SequenceScorer.tokenLogProbs(model, weights.parameterStore(), batch, false)
-                  .toFloatArray();
+          tokenLogProbs = SequenceScorer.tokenLogProbs(model, store, batch, false).toFloatArray();
         }
         for (int b = 0; b < batch.batch(); b++) {
           result.add(row(batch, tokenLogProbs, b, keepTokens));

@@ -109,6 +109,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   private final RewardModel model;
   private final ReplayWindow<RewardLabel> window;
   private final Settings settings;
+  private final HeldOutSplit split;
   private long steps;
   private RewardAccuracy accuracy;
   private boolean measureNow = true;
@@ -121,6 +122,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
       RewardModel model, List<? extends LabelStream<RewardLabel>> feedback, Settings settings) {
     this.model = model;
     this.settings = settings;
+    this.split = new HeldOutSplit(settings.heldOutEvery());
     this.window = new ReplayWindow<>(feedback, RewardLabel::id, settings.windowPerStream());
   }
 
@@ -232,12 +234,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   }
 
   private List<RewardExample> recent(Map<String, List<RewardExample>> heldOutByStream) {
-    int share = Math.max(1, settings.heldOutLimit() / Math.max(1, heldOutByStream.size()));
-    List<RewardExample> recent = new ArrayList<>();
-    for (List<RewardExample> stream : heldOutByStream.values()) {
-      recent.addAll(stream.subList(Math.max(0, stream.size() - share), stream.size()));
-    }
-    return List.copyOf(recent);
+    return HeldOutSplit.mostRecent(heldOutByStream, settings.heldOutLimit());
   }
 
   /**
@@ -257,6 +254,6 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   }
 
   private boolean isHeldOut(RewardLabel label) {
-    return new HeldOutSplit(settings.heldOutEvery()).holdsOut(label.source(), label.id());
+    return split.holdsOut(label.source(), label.id());
   }
 }
