@@ -88,10 +88,18 @@ class TrainingCrashTest {
       // served meanwhile: once, in a full build, a replay beside a served request differed by
       // 3e-5 — a forward pass on the engine thread may change how a step's products are split
       // over threads, and so their last bits.
-      awaitTrue(() -> checkpoints().numbers().contains(4L), "checkpoint 4 is written again");
+      // its weights are read the moment it is listed: training goes on, and once three newer
+      // checkpoints exist the store deletes it (an HTTP call in between once lost that race)
+      byte[][] read = new byte[1][];
+      awaitTrue(
+          () -> {
+            read[0] = weightsOfCheckpoint(4);
+            return read[0] != null;
+          },
+          "checkpoint 4 is written again");
+      byte[] rewritten = read[0];
       // (training goes on, so a newer version may already serve)
       assertTrue(modelVersionServed(second) >= published);
-      byte[] rewritten = Files.readAllBytes(checkpoints().pathOf(4).resolve(Checkpoint.WEIGHTS));
       assertEquals(0.0, maxDifference(interruptedWeights, rewritten), 1e-7);
       assertTrue(
           maxDifference(interruptedWeights, stepTwoWeights) > 1e-6,
@@ -219,6 +227,18 @@ class TrainingCrashTest {
   }
 
   /** Polls a condition that has no event to wait on (files appearing, a step count), bounded. */
+  /** The weights file of checkpoint {@code step} if it is listed and still on disk, else null. */
+  byte[] weightsOfCheckpoint(long step) {
+    if (!checkpoints().numbers().contains(step)) {
+      return null;
+    }
+    try {
+      return Files.readAllBytes(checkpoints().pathOf(step).resolve(Checkpoint.WEIGHTS));
+    } catch (java.io.IOException deletedMeanwhile) {
+      return null;
+    }
+  }
+
   static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
