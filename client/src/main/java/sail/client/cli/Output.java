@@ -117,7 +117,10 @@ public final class Output {
   private static JsonObject fluency(Fluency f) {
     return new JsonObject()
         .put("repetition_rate", f.getRepetitionRate())
-        .put("distinct_word_ratio", f.getDistinctWordRatio());
+        .put("distinct_word_ratio", f.getDistinctWordRatio())
+        .put("distinct_words_counted", f.getDistinctWordsCounted())
+        .put("distinct_word_ratio_pooled", f.getPooledDistinctWordRatio())
+        .put("dictionary_share", f.getDictionaryShare());
   }
 
   private static JsonObject statusWithoutTraining(StatusResponse s) {

@@ -340,7 +340,7 @@ public final class DemoCommand implements Callable<Integer> {
         "%n                       base (v%s)   final (v%s)%n"
             + "mean hidden score      %8.4f   %8.4f%n"
             + "repetition rate        %8.3f   %8.3f%n"
-            + "distinct-word ratio    %8.3f   %8.3f%n"
+            + "distinct-word ratio    %8.3f   %8.3f   (first %d words of each; all words: %.3f / %.3f)%n"
             + "dictionary share       %8.3f   %8.3f%n"
             + "win-rate final vs base %.1f%% (95%% CI %.1f%%–%.1f%%) on %d prompts:"
             + " %d wins, %d ties (%.1f%%), %d losses%n"
@@ -358,6 +358,9 @@ public final class DemoCommand implements Callable<Integer> {
         ff.getDouble("repetition_rate"),
         fb.getDouble("distinct_word_ratio"),
         ff.getDouble("distinct_word_ratio"),
+        ff.getInteger("distinct_words_counted"),
+        fb.getDouble("distinct_word_ratio_pooled"),
+        ff.getDouble("distinct_word_ratio_pooled"),
         fb.getDouble("dictionary_share"),
         ff.getDouble("dictionary_share"),
         100 * s.getDouble("win_rate"),

@@ -83,10 +83,7 @@ public final class HiddenJudge {
 
   /** The fields of a {@link Fluency} for reports. */
   public static JsonObject toJson(Fluency fluency) {
-    return new JsonObject()
-        .put("repetition_rate", fluency.repetitionRate())
-        .put("distinct_word_ratio", fluency.distinctWordRatio())
-        .put("dictionary_share", fluency.dictionaryShare());
+    return new JsonObject(fluency.fields());
   }
 
   /** Whether the user gives 👍: a Bernoulli draw with the reply's score. */

@@ -8,10 +8,12 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 class DemoTableTest {
-  static JsonObject fluency(double repetition, double distinct, double dictionary) {
+  static JsonObject fluency(double repetition, double distinct, double pooled, double dictionary) {
     return new JsonObject()
         .put("repetition_rate", repetition)
         .put("distinct_word_ratio", distinct)
+        .put("distinct_words_counted", 1650)
+        .put("distinct_word_ratio_pooled", pooled)
         .put("dictionary_share", dictionary);
   }
 
@@ -30,8 +32,8 @@ class DemoTableTest {
         .put("mean_score_final", 0.47)
         .put("base_versions", new JsonArray().add(0))
         .put("final_versions", new JsonArray().add(9))
-        .put("fluency_base", fluency(0.01, 0.8, 0.92))
-        .put("fluency_final", fluency(0.012, 0.79, 0.91))
+        .put("fluency_base", fluency(0.01, 0.36, 0.36, 0.92))
+        .put("fluency_final", fluency(0.012, 0.34, 0.31, 0.91))
         .put("fluency_within_10_percent", true)
         .put("tokens_per_s_training_off", 400.0)
         .put("tokens_per_s_training_on", 320.0)
@@ -62,6 +64,11 @@ class DemoTableTest {
     String table = DemoCommand.table(summary(training));
     assertTrue(table.contains("win-rate final vs base 61.3% (95% CI 55.0%–67.5%)"), table);
     assertTrue(table.contains("latency p99 training on/off: 1200 / 900 ms = 1.33"), table);
+    assertTrue(
+        table.contains(
+            "distinct-word ratio       0.360      0.340   (first 1650 words of each;"
+                + " all words: 0.360 / 0.310)"),
+        table);
     assertTrue(
         table.contains(
             "reward model: 139 steps, held-out accuracy 0.664 on 256 examples, labelling fresh"),

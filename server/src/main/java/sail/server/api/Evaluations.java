@@ -96,14 +96,13 @@ final class Evaluations {
     return sail.v1.Fluency.newBuilder()
         .setRepetitionRate(fluency.repetitionRate())
         .setDistinctWordRatio(fluency.distinctWordRatio())
+        .setPooledDistinctWordRatio(fluency.pooledDistinctWordRatio())
+        .setDistinctWordsCounted(fluency.comparedWords())
         .setDictionaryShare(fluency.dictionaryShare())
         .build();
   }
 
   private static JsonObject toJson(Fluency fluency) {
-    return new JsonObject()
-        .put("repetition_rate", fluency.repetitionRate())
-        .put("distinct_word_ratio", fluency.distinctWordRatio())
-        .put("dictionary_share", fluency.dictionaryShare());
+    return new JsonObject(fluency.fields());
   }
 }

@@ -13,7 +13,8 @@ import sail.server.training.reward.RewardSource;
  * @param meanScore the judge's mean score of the candidate's replies
  * @param referenceMeanScore the judge's mean score of the reference's replies
  * @param fluency the candidate's replies
- * @param referenceFluency the reference's replies
+ * @param referenceFluency the reference's replies (distinct words counted over as many words as the
+ *     candidate's)
  */
 public record HeadToHead(
     WinRate winRate,
@@ -48,11 +49,12 @@ public record HeadToHead(
       candidateSum += scores[2 * i];
       referenceSum += scores[2 * i + 1];
     }
+    List<Fluency> fluency = Fluency.compared(candidate, reference);
     return new HeadToHead(
         winRate,
         n == 0 ? Double.NaN : candidateSum / n,
         n == 0 ? Double.NaN : referenceSum / n,
-        Fluency.of(candidate),
-        Fluency.of(reference));
+        fluency.get(0),
+        fluency.get(1));
   }
 }

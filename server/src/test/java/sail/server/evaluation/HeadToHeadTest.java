@@ -37,10 +37,47 @@ class HeadToHeadTest {
             List.of("a fine day today", "we walked to town"),
             LENGTH);
 
-    assertEquals(new Fluency(2, 1.0, 2 / 7.0, 1.0), result.fluency());
-    assertEquals(new Fluency(2, 0.0, 1.0, 1.0), result.referenceFluency());
+    assertEquals(new Fluency(2, 1.0, 2 / 7.0, 7, 2 / 7.0, 1.0), result.fluency());
+    assertEquals(new Fluency(2, 0.0, 1.0, 7, 1.0, 1.0), result.referenceFluency());
     assertTrue(result.referenceFluency().within(result.referenceFluency(), 0.10));
     assertFalse(result.fluency().within(result.referenceFluency(), 0.10));
+  }
+
+  @Test
+  void distinctWordsAreCountedOverEquallyManyWordsOnBothSides() {
+    // the same varied vocabulary (a cycle of 60 words), replies twice as long on one side
+    List<String> reference = cyclingReplies(20, 4);
+    List<String> longer = cyclingReplies(20, 8);
+    List<Fluency> fluency = Fluency.compared(longer, reference);
+
+    assertEquals(80, fluency.get(0).comparedWords());
+    assertEquals(60 / 80.0, fluency.get(0).distinctWordRatio(), 1e-12);
+    assertEquals(60 / 80.0, fluency.get(1).distinctWordRatio(), 1e-12);
+    assertEquals(60 / 160.0, fluency.get(0).pooledDistinctWordRatio(), 1e-12);
+    assertTrue(fluency.get(0).within(fluency.get(1), 0.10));
+
+    // a narrowed vocabulary still fails, whatever the length
+    List<String> narrowed = java.util.Collections.nCopies(20, "so glad and so very glad today");
+    List<Fluency> collapsed = Fluency.compared(narrowed, reference);
+    assertEquals(5 / 80.0, collapsed.get(0).distinctWordRatio(), 1e-12);
+    assertFalse(collapsed.get(0).within(collapsed.get(1), 0.10));
+  }
+
+  private static List<String> cyclingReplies(int replies, int wordsEach) {
+    List<String> out = new java.util.ArrayList<>();
+    int next = 0;
+    for (int r = 0; r < replies; r++) {
+      StringBuilder reply = new StringBuilder();
+      for (int w = 0; w < wordsEach; w++) {
+        int id = next++ % 60;
+        reply
+            .append(w == 0 ? "" : " ")
+            .append((char) ('a' + id / 26))
+            .append((char) ('a' + id % 26));
+      }
+      out.add(reply.toString());
+    }
+    return out;
   }
 
   @Test

@@ -84,19 +84,45 @@ public final class SampleStatistics {
   }
 
   /**
-   * Distinct words over all words of all replies. It falls with the number and length of replies,
-   * so compare values measured on equally many samples of the same prompts.
+   * Distinct words over all words of all replies (the pooled type-token ratio). It falls as the
+   * sample grows — more or longer replies reuse more words — so compare two sides on equally many
+   * words with {@link #distinctWordRatio(List, int)}.
    */
   public static double distinctWordRatio(List<String> replies) {
+    return distinctWordRatio(replies, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Distinct words among the first {@code maxWords} words of the replies, taken in order (all of
+   * them when there are fewer). Two samples compared at the same {@code maxWords} differ only in
+   * how varied their words are, not in how many words they hold: a policy whose replies got longer
+   * is not mistaken for one whose vocabulary narrowed.
+   */
+  public static double distinctWordRatio(List<String> replies, int maxWords) {
+    if (maxWords < 1) {
+      throw new IllegalArgumentException("maxWords must be >= 1, got " + maxWords);
+    }
     Set<String> distinct = new HashSet<>();
     int total = 0;
     for (String reply : replies) {
       for (String word : words(reply)) {
+        if (total == maxWords) {
+          return distinct.size() / (double) total;
+        }
         distinct.add(word);
         total++;
       }
     }
     return total == 0 ? Double.NaN : distinct.size() / (double) total;
+  }
+
+  /** Words in all replies. */
+  public static int wordCount(List<String> replies) {
+    int total = 0;
+    for (String reply : replies) {
+      total += words(reply).size();
+    }
+    return total;
   }
 
   /**

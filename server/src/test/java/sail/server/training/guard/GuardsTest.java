@@ -121,6 +121,17 @@ class GuardsTest {
   }
 
   @Test
+  void distinctRatioOverTheFirstWords() {
+    // words a b a c | c d: the first 4 hold 3 distinct; more than there are counts all 6
+    assertEquals(
+        3 / 4.0, SampleStatistics.distinctWordRatio(List.of("a b a c", "C, d!"), 4), 1e-12);
+    assertEquals(
+        4 / 6.0, SampleStatistics.distinctWordRatio(List.of("a b a c", "C, d!"), 100), 1e-12);
+    assertEquals(6, SampleStatistics.wordCount(List.of("a b a c", "C, d!", "42")));
+    assertTrue(Double.isNaN(SampleStatistics.distinctWordRatio(List.of("", "42"), 10)));
+  }
+
+  @Test
   void summaryComputesEveryStatistic() {
     SampleSummary summary =
         SampleSummary.of(
