@@ -97,7 +97,7 @@ public final class ServerMain {
                 t.learningRate()));
     loop.observe(new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion));
     vertx
-        .deployVerticle(new TrainerVerticle(loop, t.cpuShare()))
+        .deployVerticle(new TrainerVerticle(loop, t.cpuShare(), t.threads()))
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);

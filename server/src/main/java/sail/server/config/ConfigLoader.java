@@ -35,7 +35,8 @@ import sail.server.security.Loopback;
  * limits.max_stop_sequences  limits.max_body_bytes
  * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
  * training.pairs  training.preset  training.batch_size  training.publish_every
- * training.checkpoint_every  training.learning_rate  training.cpu_share  training.reward_model
+ * training.checkpoint_every  training.learning_rate  training.cpu_share  training.threads
+ * training.reward_model
  * security.api_keys_file  security.insecure_no_auth  security.tls_cert  security.tls_key
  * security.rate_limit_rps  security.rate_limit_burst  security.cors_origins
  * evaluation.judge
@@ -72,6 +73,7 @@ public final class ConfigLoader {
           "training.checkpoint_every",
           "training.learning_rate",
           "training.cpu_share",
+          "training.threads",
           "training.reward_model",
           "security.api_keys_file",
           "security.insecure_no_auth",
@@ -279,6 +281,7 @@ public final class ConfigLoader {
         v.integer("training.checkpoint_every", d.checkpointEvery(), 1, 1_000_000),
         learningRate,
         cpuShare,
+        v.integer("training.threads", d.threads(), 1, 256),
         v.bool("training.reward_model", d.rewardModel()));
   }
 

@@ -93,6 +93,8 @@ public record ServerConfig(
    * @param checkpointEvery steps between training checkpoints (50)
    * @param learningRate AdamW learning rate (3e-5)
    * @param cpuShare the trainer's share of wall time (1: train whenever serving allows)
+   * @param threads intra-op threads of the trainer's native calls (1: the engine thread keeps the
+   *     other core of a 2-core machine, stack-notes.md "Threads")
    * @param rewardModel train a reward model on people's ratings and choices, which labels fresh DPR
    *     samples once it is accurate enough (true); without it DPR rows use people's labels only
    */
@@ -104,9 +106,10 @@ public record ServerConfig(
       int checkpointEvery,
       double learningRate,
       double cpuShare,
+      int threads,
       boolean rewardModel) {
     public static final Training DEFAULTS =
-        new Training(null, "default", 16, 10, 50, 3e-5, 1.0, true);
+        new Training(null, "default", 16, 10, 50, 3e-5, 1.0, 1, true);
   }
 
   /**

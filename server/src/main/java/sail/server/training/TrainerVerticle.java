@@ -4,13 +4,15 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
 import java.util.concurrent.TimeUnit;
+import sail.server.model.GradMode;
 
 /**
  * Runs the {@link TrainingLoop} on one dedicated worker thread, one step per task, so that steps
  * interleave with serving and never touch an event loop. Between steps it yields for a short pause
  * when the loop has nothing to do (paused, or serving is busy), and after each step it rests long
  * enough that training computes for at most {@code cpuShare} of the wall time: a step of d seconds
- * is followed by d · (1 − share) / share seconds of rest, leaving the core to serving.
+ * is followed by d · (1 − share) / share seconds of rest, leaving the core to serving. Its native
+ * calls use {@code threads} intra-op threads (set on its thread before every step).
  */
 public final class TrainerVerticle extends VerticleBase {
   /** Wait before the next tick when the loop did not step. */
@@ -18,19 +20,25 @@ public final class TrainerVerticle extends VerticleBase {
 
   private final TrainingLoop loop;
   private final double cpuShare;
+  private final int threads;
   private WorkerExecutor executor;
   private volatile boolean stopping;
 
   /**
    * @param cpuShare the share of wall time the trainer may compute, in (0, 1]; 1 trains back to
    *     back
+   * @param threads intra-op threads of the trainer's native calls, at least 1
    */
-  public TrainerVerticle(TrainingLoop loop, double cpuShare) {
+  public TrainerVerticle(TrainingLoop loop, double cpuShare, int threads) {
     if (!(cpuShare > 0 && cpuShare <= 1)) {
       throw new IllegalArgumentException("cpuShare must be in (0, 1], got " + cpuShare);
     }
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
     this.loop = loop;
     this.cpuShare = cpuShare;
+    this.threads = threads;
   }
 
   @Override
@@ -49,7 +57,12 @@ public final class TrainerVerticle extends VerticleBase {
         () -> {
           long started = System.nanoTime();
           executor
-              .executeBlocking(loop::tick, true)
+              .executeBlocking(
+                  () -> {
+                    GradMode.setThreadsForThisThread(threads);
+                    return loop.tick();
+                  },
+                  true)
               .onComplete(
                   result -> {
                     boolean stepped = result.succeeded() && result.result();

@@ -82,8 +82,6 @@ public final class TrainingLoop {
     if (stopped) {
       return false;
     }
-    // one intra-op thread: the engine thread has the other core (stack-notes.md, "Threads")
-    sail.server.model.GradMode.setThreadsForThisThread(1);
     Runnable command;
     while ((command = commands.poll()) != null) {
       command.run();

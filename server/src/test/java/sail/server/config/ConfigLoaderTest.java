@@ -68,6 +68,9 @@ class ConfigLoaderTest {
     assertEquals("feedback-only", c.training().preset());
     assertEquals(0.6, c.training().cpuShare());
     assertEquals(1.0, ConfigLoader.load(null, Map.of()).training().cpuShare());
+    assertEquals(1, ConfigLoader.load(null, Map.of()).training().threads());
+    assertEquals(2, ConfigLoader.load(null, Map.of("training.threads", "2")).training().threads());
+    assertMessage(Map.of("training.threads", "0"), "training.threads");
   }
 
   private static void assertMessage(Map<String, String> values, String expected) {

@@ -16,7 +16,12 @@ class TrainerVerticleTest {
 
   @Test
   void aShareOutsideTheUnitIntervalIsRejected() {
-    assertThrows(IllegalArgumentException.class, () -> new TrainerVerticle(null, 0));
-    assertThrows(IllegalArgumentException.class, () -> new TrainerVerticle(null, 1.5));
+    assertThrows(IllegalArgumentException.class, () -> new TrainerVerticle(null, 0, 1));
+    assertThrows(IllegalArgumentException.class, () -> new TrainerVerticle(null, 1.5, 1));
+  }
+
+  @Test
+  void atLeastOneThreadIsRequired() {
+    assertThrows(IllegalArgumentException.class, () -> new TrainerVerticle(null, 1, 0));
   }
 }
