@@ -9,6 +9,7 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import sail.server.training.TrainingLoop;
 import sail.server.training.guard.GuardReport;
 import sail.server.training.reward.RewardAccuracy;
@@ -57,12 +58,12 @@ public final class AdminGrpcService implements Service {
         AdminServiceGrpcService.PauseTraining,
         request ->
             UnaryRequests.onMessage(
-                request, service.metrics(), message -> training(request, loop -> loop.pause())));
+                request, service.metrics(), message -> training(request, TrainingLoop::pause)));
     server.callHandler(
         AdminServiceGrpcService.ResumeTraining,
         request ->
             UnaryRequests.onMessage(
-                request, service.metrics(), message -> training(request, loop -> loop.resume())));
+                request, service.metrics(), message -> training(request, TrainingLoop::resume)));
     server.callHandler(AdminServiceGrpcService.Checkpoint, this::checkpoint);
     server.callHandler(AdminServiceGrpcService.Rollback, this::rollback);
     server.callHandler(AdminServiceGrpcService.Evaluate, this::evaluate);
@@ -145,21 +146,30 @@ public final class AdminGrpcService implements Service {
     return loop;
   }
 
+  /** Runs a pause or resume and answers once it has taken effect. */
   private void training(
-      GrpcServerRequest<?, TrainingState> request, java.util.function.Consumer<TrainingLoop> op) {
+      GrpcServerRequest<?, TrainingState> request,
+      java.util.function.Function<TrainingLoop, CompletionStage<Void>> op) {
     TrainingLoop loop = trainingOrFail(request);
-    if (loop != null) {
-      op.accept(loop);
-      TrainingLoop.Status t = loop.status();
-      request
-          .response()
-          .end(
-              TrainingState.newBuilder()
-                  .setRunning(t.state() != TrainingLoop.State.PAUSED)
-                  .setState(t.state().name())
-                  .setStep(t.step())
-                  .build());
+    if (loop == null) {
+      return;
     }
+    Context context = Vertx.currentContext();
+    op.apply(loop)
+        .whenComplete(
+            (ignored, error) ->
+                context.runOnContext(
+                    done -> {
+                      TrainingLoop.Status t = loop.status();
+                      request
+                          .response()
+                          .end(
+                              TrainingState.newBuilder()
+                                  .setRunning(t.state() != TrainingLoop.State.PAUSED)
+                                  .setState(t.state().name())
+                                  .setStep(t.step())
+                                  .build());
+                    }));
   }
 
   private void checkpoint(GrpcServerRequest<CheckpointRequest, CheckpointResponse> request) {

@@ -104,11 +104,12 @@ final class AdminRoutes {
     return guards;
   }
 
-  private void control(RoutingContext ctx, java.util.function.Consumer<TrainingLoop> op) {
+  /** Runs a pause or resume and answers once it has taken effect. */
+  private void control(
+      RoutingContext ctx, java.util.function.Function<TrainingLoop, CompletionStage<Void>> op) {
     TrainingLoop loop = loopOrFail(ctx);
     if (loop != null) {
-      op.accept(loop);
-      ok(ctx, training(loop.status()));
+      reply(ctx, op.apply(loop), ignored -> training(loop.status()));
     }
   }
 

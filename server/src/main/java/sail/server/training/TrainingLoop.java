@@ -118,12 +118,27 @@ public final class TrainingLoop {
     observer = java.util.Objects.requireNonNull(next, "observer");
   }
 
-  public void pause() {
+  /**
+   * Pauses training: no step starts after this call. A step already running finishes (it may
+   * publish); the returned future completes once it has, so that from then on the served version
+   * stays what it is until {@link #resume}.
+   */
+  public CompletableFuture<Void> pause() {
     state = State.PAUSED;
+    CompletableFuture<Void> settled = new CompletableFuture<>();
+    if (stopped) {
+      settled.complete(null);
+      return settled;
+    }
+    // commands run on the trainer's thread between steps, so this one runs after a running step
+    commands.add(() -> settled.complete(null));
+    return settled;
   }
 
-  public void resume() {
+  /** Lets training run again; returns a completed future (symmetry with {@link #pause}). */
+  public CompletableFuture<Void> resume() {
     state = State.RUNNING;
+    return CompletableFuture.completedFuture(null);
   }
 
   /** Writes a training checkpoint on the trainer's thread; completes with the step saved. */
