@@ -125,11 +125,10 @@ public final class TrainingLoop {
    */
   public CompletableFuture<Void> pause() {
     state = State.PAUSED;
-    CompletableFuture<Void> settled = new CompletableFuture<>();
     if (stopped) {
-      settled.complete(null);
-      return settled;
+      return CompletableFuture.completedFuture(null);
     }
+    CompletableFuture<Void> settled = new CompletableFuture<>();
     // commands run on the trainer's thread between steps, so this one runs after a running step
     commands.add(() -> settled.complete(null));
     return settled;

@@ -37,18 +37,6 @@ public record FeedbackPair(
     Objects.requireNonNull(createdAt, "createdAt");
   }
 
-  /** A pair of replies that both ended their turn. */
-  public FeedbackPair(
-      String source,
-      long id,
-      String prompt,
-      String chosen,
-      String rejected,
-      long modelVersion,
-      Instant createdAt) {
-    this(source, id, prompt, chosen, rejected, modelVersion, createdAt, true, true);
-  }
-
   /** The same pair as a {@link PreferencePair} keyed {@code SOURCE#ID}. */
   public PreferencePair asPreferencePair() {
     return new PreferencePair(

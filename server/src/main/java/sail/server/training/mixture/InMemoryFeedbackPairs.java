@@ -12,12 +12,20 @@ public final class InMemoryFeedbackPairs implements FeedbackPairs {
   private final ConcurrentSkipListMap<Long, FeedbackPair> pairs = new ConcurrentSkipListMap<>();
   private final AtomicLong lastId = new AtomicLong();
 
-  /** Appends a labelled pair; returns it with its new id. */
+  /** Appends a labelled pair of replies that both ended their turn; returns it with its new id. */
   public FeedbackPair add(
       String prompt, String chosen, String rejected, long modelVersion, Instant createdAt) {
     FeedbackPair pair =
         new FeedbackPair(
-            "memory", lastId.incrementAndGet(), prompt, chosen, rejected, modelVersion, createdAt);
+            "memory",
+            lastId.incrementAndGet(),
+            prompt,
+            chosen,
+            rejected,
+            modelVersion,
+            createdAt,
+            true,
+            true);
     pairs.put(pair.id(), pair);
     return pair;
   }
