@@ -35,6 +35,7 @@ import sail.server.training.TrainerFactory;
 import sail.server.training.TrainerSettings;
 import sail.server.training.TrainerVerticle;
 import sail.server.training.TrainingLoop;
+import sail.server.training.TrainingPreset;
 
 /**
  * The composition root: the only place that constructs the server's object graph.
@@ -81,20 +82,17 @@ public final class ServerMain {
       TrafficLog log)
       throws Exception {
     ServerConfig.Training t = config.training();
+    TrainingPreset preset = TrainingPreset.named(t.preset());
     TrainingLoop loop =
         TrainerFactory.create(
             engine,
             log,
             config.dataDir(),
             t.pairs(),
-            t.rewardModel() && TrainerSettings.learnsRewards(t.preset()),
-            TrainerSettings.trainsOnRatingPairs(t.preset()),
+            t.rewardModel() && preset.rewardModel(),
+            preset.ratingPairs(),
             TrainerSettings.forServer(
-                t.preset(),
-                t.batchSize(),
-                t.publishEvery(),
-                t.checkpointEvery(),
-                t.learningRate()));
+                preset, t.batchSize(), t.publishEvery(), t.checkpointEvery(), t.learningRate()));
     loop.observe(new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion));
     vertx
         .deployVerticle(new TrainerVerticle(loop, t.cpuShare(), t.threads()))

@@ -28,6 +28,7 @@ import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
 import sail.server.training.SailTrainer;
 import sail.server.training.TrainerSettings;
+import sail.server.training.TrainingPreset;
 import sail.server.training.guard.SampleStatistics;
 import sail.server.training.mixture.MixtureSampler;
 import sail.server.training.mixture.OfflinePairs;
@@ -303,7 +304,7 @@ public final class ExperimentCommand implements Callable<Integer> {
    */
   private TrainerSettings settings(String preset, int seed) {
     TrainerSettings d = TrainerSettings.defaults();
-    ObjectiveConfig objective = TrainerSettings.objectiveOf(preset);
+    ObjectiveConfig objective = TrainingPreset.named(preset).objective();
     if (beta != null) {
       objective = objective.withBeta(beta);
     }

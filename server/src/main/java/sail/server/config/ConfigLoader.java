@@ -242,11 +242,11 @@ public final class ConfigLoader {
   private static ServerConfig.Training training(Values v, String source, ServerConfig.Training d)
       throws ConfigException {
     String preset = v.string("training.preset", d.preset());
-    if (!sail.server.training.TrainerSettings.PRESETS.contains(preset)) {
+    if (!sail.server.training.TrainingPreset.names().contains(preset)) {
       throw new ConfigException(
           source
               + ": training.preset must be one of "
-              + String.join(", ", sail.server.training.TrainerSettings.PRESETS)
+              + String.join(", ", sail.server.training.TrainingPreset.names())
               + ", got '"
               + preset
               + "'");

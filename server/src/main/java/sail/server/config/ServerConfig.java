@@ -85,9 +85,9 @@ public record ServerConfig(
 
   /**
    * @param pairs offline preference pairs (JSONL); {@code null} means the shipped ones
-   * @param preset objective preset: {@code default} (SAIL-DDP with an NLL anchor), {@code dpo},
-   *     {@code sail-ddp}, {@code sail-dpp}, {@code sail-dpr} or {@code feedback-only} (see {@code
-   *     TrainerSettings.PRESETS})
+   * @param preset training preset: {@code default}, {@code dpo}, {@code sail-ddp}, {@code
+   *     sail-dpp}, {@code sail-dpr}, {@code feedback-only} or {@code choices} (see {@code
+   *     TrainingPreset})
    * @param batchSize preference rows per step (16)
    * @param publishEvery steps between guarded publishes (10)
    * @param checkpointEvery steps between training checkpoints (50)

@@ -1,0 +1,52 @@
+package sail.server.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import sail.server.training.objective.GradientCoefficients;
+
+class TrainingPresetTest {
+
+  @Test
+  void everyNameFindsItsOwnPreset() {
+    assertEquals(
+        java.util.List.of(
+            "default", "dpo", "sail-ddp", "sail-dpp", "sail-dpr", "feedback-only", "choices"),
+        TrainingPreset.names());
+    for (String name : TrainingPreset.names()) {
+      assertEquals(name, TrainingPreset.named(name).name());
+    }
+  }
+
+  @Test
+  void unknownNameIsRefusedWithTheChoices() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> TrainingPreset.named("sail"));
+    assertTrue(e.getMessage().contains("'sail'"), e.getMessage());
+    assertTrue(e.getMessage().contains("feedback-only"), e.getMessage());
+  }
+
+  @Test
+  void onlyOurPresetsKeepTheAnchorInTheServersSettings() {
+    for (TrainingPreset preset : TrainingPreset.ALL) {
+      TrainerSettings settings = TrainerSettings.forServer(preset, 16, 10, 50, 3e-5);
+      boolean ours =
+          java.util.Set.of("default", "feedback-only", "choices").contains(preset.name());
+      assertEquals(ours ? 1.0 : 0.0, settings.nllAnchor(), preset.name());
+      assertEquals(preset.objective(), settings.objective(), preset.name());
+    }
+  }
+
+  @Test
+  void choicesIsPlainDpoOnChoicesWithoutHelpers() {
+    TrainingPreset choices = TrainingPreset.named("choices");
+    assertEquals(GradientCoefficients.NONE, choices.objective().coefficients());
+    assertFalse(choices.ratingPairs());
+    assertFalse(choices.rewardModel());
+    assertTrue(TrainingPreset.DEFAULT.ratingPairs());
+    assertTrue(TrainingPreset.DEFAULT.rewardModel());
+  }
+}
