@@ -93,7 +93,10 @@ public final class ServerMain {
             preset.ratingPairs(),
             TrainerSettings.forServer(
                 preset, t.batchSize(), t.publishEvery(), t.checkpointEvery(), t.learningRate()));
-    loop.observe(new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion));
+    TrainingMetrics trainingMetrics =
+        new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);
+    trainingMetrics.trackTime(loop.trainer()::timeSpent);
+    loop.observe(trainingMetrics);
     vertx
         .deployVerticle(new TrainerVerticle(loop, t.cpuShare(), t.threads()))
         .toCompletionStage()

@@ -47,6 +47,9 @@ public final class Output {
       if (t.hasRewardModel()) {
         training.put("reward_model", rewardModel(t.getRewardModel()));
       }
+      if (t.hasTime()) {
+        training.put("time_s", trainingTime(t.getTime()));
+      }
       out.put("training", training);
     }
     return out;
@@ -66,6 +69,19 @@ public final class Output {
       model.put("accuracy", r.getAccuracy());
     }
     return model;
+  }
+
+  /**
+   * Where the trainer's time went, in seconds, with the field names of the HTTP status: {@code
+   * reward_model}, {@code data}, {@code update}, {@code publish}, {@code checkpoint}.
+   */
+  public static JsonObject trainingTime(sail.v1.TrainingTime time) {
+    return new JsonObject()
+        .put("reward_model", time.getRewardModelS())
+        .put("data", time.getDataS())
+        .put("update", time.getUpdateS())
+        .put("publish", time.getPublishS())
+        .put("checkpoint", time.getCheckpointS());
   }
 
   /** The Evaluate answer, with the field names of {@code POST /v1/admin/evaluate}. */

@@ -329,7 +329,25 @@ public final class DemoCommand implements Callable<Integer> {
     if (t.hasRewardModel()) {
       out.put("reward_model", sail.client.cli.Output.rewardModel(t.getRewardModel()));
     }
+    if (t.hasTime()) {
+      out.put("time_s", sail.client.cli.Output.trainingTime(t.getTime()));
+    }
     return out;
+  }
+
+  private static String timeLine(JsonObject time) {
+    if (time == null) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        "trainer's time: update %.0f s, data %.0f s, reward model %.0f s, publish %.0f s,"
+            + " checkpoint %.0f s%n",
+        time.getDouble("update"),
+        time.getDouble("data"),
+        time.getDouble("reward_model"),
+        time.getDouble("publish"),
+        time.getDouble("checkpoint"));
   }
 
   static String table(JsonObject s) {
@@ -350,6 +368,7 @@ public final class DemoCommand implements Callable<Integer> {
             + "throughput training on/off: %.0f / %.0f tokens/s = %.2f%n"
             + "latency p99 training on/off: %.0f / %.0f ms = %.2f%n"
             + "training: %d steps, published version %d; errors %d, overload refusals %d%n"
+            + "%s"
             + "%s"
             + "preference %s, preset %s, %.0f s",
         s.getJsonArray("base_versions").encode(),
@@ -385,6 +404,7 @@ public final class DemoCommand implements Callable<Integer> {
         s.getLong("errors"),
         s.getLong("overload_refusals"),
         rewardLine(t.getJsonObject("reward_model")),
+        timeLine(t.getJsonObject("time_s")),
         s.getString("preference"),
         s.getString("preset"),
         s.getDouble("elapsed_s"));

@@ -76,6 +76,29 @@ class DemoTableTest {
   }
 
   @Test
+  void theTrainersTimeIsShownPerPart() {
+    JsonObject training =
+        new JsonObject()
+            .put("steps", 3L)
+            .put("published_version", 0L)
+            .put("state", "RUNNING")
+            .put(
+                "time_s",
+                new JsonObject()
+                    .put("reward_model", 100.4)
+                    .put("data", 50.0)
+                    .put("update", 300.0)
+                    .put("publish", 80.0)
+                    .put("checkpoint", 2.0));
+    String table = DemoCommand.table(summary(training));
+    assertTrue(
+        table.contains(
+            "trainer's time: update 300 s, data 50 s, reward model 100 s, publish 80 s,"
+                + " checkpoint 2 s"),
+        table);
+  }
+
+  @Test
   void aServerWithoutARewardModelHasNoRewardLine() {
     JsonObject training =
         new JsonObject().put("steps", 3L).put("published_version", 0L).put("state", "RUNNING");

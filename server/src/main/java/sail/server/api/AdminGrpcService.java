@@ -104,7 +104,14 @@ public final class AdminGrpcService implements Service {
         TrainingStatus.newBuilder()
             .setState(t.state().name())
             .setStep(t.step())
-            .setPublishedVersion(t.publishedVersion());
+            .setPublishedVersion(t.publishedVersion())
+            .setTime(
+                sail.v1.TrainingTime.newBuilder()
+                    .setRewardModelS(t.time().rewardModel())
+                    .setDataS(t.time().data())
+                    .setUpdateS(t.time().update())
+                    .setPublishS(t.time().publish())
+                    .setCheckpointS(t.time().checkpoint()));
     if (t.lastStep() != null) {
       b.setLastLoss(t.lastStep().loss()).setLastMeanS(t.lastStep().meanS());
       RewardLearner.Report reward = t.lastStep().reward();

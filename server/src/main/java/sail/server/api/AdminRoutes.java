@@ -63,7 +63,8 @@ final class AdminRoutes {
         new JsonObject()
             .put("state", t.state().name())
             .put("step", t.step())
-            .put("published_version", t.publishedVersion());
+            .put("published_version", t.publishedVersion())
+            .put("time_s", new JsonObject(new java.util.LinkedHashMap<>(t.time().fields())));
     if (t.lastStep() != null) {
       out.put("last_loss", t.lastStep().loss()).put("last_mean_s", t.lastStep().meanS());
       RewardLearner.Report reward = t.lastStep().reward();

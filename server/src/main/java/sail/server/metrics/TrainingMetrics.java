@@ -2,6 +2,7 @@ package sail.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 import sail.server.training.SailTrainer;
 import sail.server.training.TrainingObserver;
+import sail.server.training.TrainingTime;
 import sail.server.training.guard.Guard;
 import sail.server.training.guard.GuardReport;
 import sail.server.training.objective.Route;
@@ -65,6 +67,7 @@ public final class TrainingMetrics implements TrainingObserver {
   private volatile double rewardModelAccuracy = Double.NaN;
   private volatile double rewardModelLoss = Double.NaN;
   private volatile double rewardModelReady;
+  private volatile java.util.function.Supplier<TrainingTime> time = () -> TrainingTime.ZERO;
 
   /**
    * Registers every training meter.
@@ -155,6 +158,24 @@ public final class TrainingMetrics implements TrainingObserver {
       if (check.guard() == Guard.KL) {
         kl = check.value();
       }
+    }
+  }
+
+  /**
+   * Counts the trainer's wall time per part of its work, read from {@code time} at each scrape:
+   * {@code sail_training_time_seconds_total{part="update"|"data"|"reward_model"|"publish"|
+   * "checkpoint"}}.
+   */
+  public void trackTime(java.util.function.Supplier<TrainingTime> time) {
+    // held here, not handed to the meter: meters hold their source weakly, and a method reference
+    // nobody else keeps would be collected (the counters would then read 0 for ever)
+    this.time = time;
+    for (String part : TrainingTime.ZERO.fields().keySet()) {
+      FunctionCounter.builder("sail.training.time", this, m -> m.time.get().fields().get(part))
+          .baseUnit("seconds")
+          .description("trainer's wall time per part of its work")
+          .tag("part", part)
+          .register(registry);
     }
   }
 

@@ -122,6 +122,18 @@ public final class SailTrainer implements AutoCloseable {
   // rollback until the next publish
   private List<PromptReply> publishedReplies;
   private long step;
+  // seconds spent per part of the work (TrainingTime); written on the trainer's thread, read by
+  // status calls on others
+  private final java.util.concurrent.atomic.DoubleAdder rewardModelSeconds =
+      new java.util.concurrent.atomic.DoubleAdder();
+  private final java.util.concurrent.atomic.DoubleAdder dataSeconds =
+      new java.util.concurrent.atomic.DoubleAdder();
+  private final java.util.concurrent.atomic.DoubleAdder updateSeconds =
+      new java.util.concurrent.atomic.DoubleAdder();
+  private final java.util.concurrent.atomic.DoubleAdder publishSeconds =
+      new java.util.concurrent.atomic.DoubleAdder();
+  private final java.util.concurrent.atomic.DoubleAdder checkpointSeconds =
+      new java.util.concurrent.atomic.DoubleAdder();
   private Map<Route, RouteMetrics> stepRouteMetrics = Map.of();
   private volatile StepReport lastStep;
   private volatile PublishReport lastPublish;
@@ -205,12 +217,15 @@ public final class SailTrainer implements AutoCloseable {
     long started = System.nanoTime();
     // the reward model learns first (its own gradient collector, closed before the policy's)
     RewardLearner.Report reward = rewardLearner == null ? null : rewardLearner.step();
+    long planning = System.nanoTime();
+    rewardModelSeconds.add((planning - started) / 1e9);
     boolean rewardsReady = rewards != null && (rewardLearner == null || rewardLearner.ready());
     StepPlan plan = sampler.next(settings.batchSize(), registry.currentVersion(), rewardsReady);
     List<PlannedRow> rows = plan.rows();
     int n = rows.size();
     if (n == 0) {
       // nothing to learn from yet (a mixture of people's labels only, before any arrived)
+      dataSeconds.add((System.nanoTime() - planning) / 1e9);
       return null;
     }
     Tokenizer tokenizer = model.tokenizer();
@@ -291,6 +306,8 @@ public final class SailTrainer implements AutoCloseable {
         SequenceScorer.collate(all, model.contextLength(), tokenizer.padId());
     List<Route> routes = plan.routes();
     double[] metrics = new double[4];
+    long updating = System.nanoTime();
+    dataSeconds.add((updating - planning) / 1e9);
     double loss =
         OptimizerStep.run(
             () -> policyLoss(collated, routes, refChosen, refRejected, labels, n, metrics),
@@ -299,6 +316,7 @@ public final class SailTrainer implements AutoCloseable {
             settings.clipNorm(),
             (float) settings.learningRate());
     step++;
+    updateSeconds.add((System.nanoTime() - updating) / 1e9);
 
     Map<Route, Long> counts = new LinkedHashMap<>();
     for (Route route : Route.values()) {
@@ -403,6 +421,15 @@ public final class SailTrainer implements AutoCloseable {
    * if configured, the live weights return to the served version.
    */
   public PublishReport publishIfHealthy() {
+    long started = System.nanoTime();
+    try {
+      return attemptPublish();
+    } finally {
+      publishSeconds.add((System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  private PublishReport attemptPublish() {
     if (base == null) {
       base = summarise(reference.weights(), reference.version());
       publishedReplies = base.replies();
@@ -553,6 +580,7 @@ public final class SailTrainer implements AutoCloseable {
 
   /** Writes a training checkpoint (weights, optimizer moments, sampler cursors, step). */
   public void checkpoint() {
+    long started = System.nanoTime();
     WeightSnapshot weights = WeightSnapshot.copyOf(model.block(), model.device());
     try {
       Checkpoint.Writer extra =
@@ -575,7 +603,18 @@ public final class SailTrainer implements AutoCloseable {
           extra);
     } finally {
       weights.release();
+      checkpointSeconds.add((System.nanoTime() - started) / 1e9);
     }
+  }
+
+  /** Where this trainer's time went since it was built (safe from any thread). */
+  public TrainingTime timeSpent() {
+    return new TrainingTime(
+        rewardModelSeconds.sum(),
+        dataSeconds.sum(),
+        updateSeconds.sum(),
+        publishSeconds.sum(),
+        checkpointSeconds.sum());
   }
 
   /**

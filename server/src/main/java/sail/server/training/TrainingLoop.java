@@ -35,16 +35,23 @@ public final class TrainingLoop {
       long step,
       long publishedVersion,
       SailTrainer.StepReport lastStep,
-      SailTrainer.PublishReport lastPublish) {}
+      SailTrainer.PublishReport lastPublish,
+      TrainingTime time) {}
 
   private final SailTrainer trainer;
   private final IntSupplier servingQueue;
-  private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
   private final sail.server.registry.ModelRegistry registry;
   private volatile State state = State.RUNNING;
   private volatile boolean stopped;
   private final Object stepLock = new Object();
   private volatile TrainingObserver observer = TrainingObserver.NONE;
+
+  /**
+   * An operator command for the trainer's thread, and what to tell its caller if training stops
+   * before it runs (a caller must always get an answer, never wait forever).
+   */
+  private record Command(Runnable action, Runnable abandon) {}
 
   /**
    * @param servingQueue requests waiting in the serving engine (read before each step)
@@ -76,15 +83,37 @@ public final class TrainingLoop {
     synchronized (stepLock) {
       state = State.PAUSED;
     }
+    abandonPending();
+  }
+
+  /** Answers every command that will not run now that training has stopped. */
+  private void abandonPending() {
+    Command command;
+    while ((command = commands.poll()) != null) {
+      command.abandon().run();
+    }
+  }
+
+  /** Queues a command for the trainer's thread, or abandons it at once after {@link #stop}. */
+  private void submit(Command command) {
+    commands.add(command);
+    if (stopped) {
+      // stop() may have drained the queue just before this command arrived
+      abandonPending();
+    }
+  }
+
+  private static IllegalStateException stoppedError() {
+    return new IllegalStateException("training has stopped: the server is shutting down");
   }
 
   private boolean tickLocked() {
     if (stopped) {
       return false;
     }
-    Runnable command;
+    Command command;
     while ((command = commands.poll()) != null) {
-      command.run();
+      command.action().run();
     }
     if (state == State.PAUSED || state == State.FAILED) {
       return false;
@@ -129,8 +158,9 @@ public final class TrainingLoop {
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> settled = new CompletableFuture<>();
-    // commands run on the trainer's thread between steps, so this one runs after a running step
-    commands.add(() -> settled.complete(null));
+    // commands run on the trainer's thread between steps, so this one runs after a running step;
+    // if training stops first, it is paused for good and that is the answer
+    submit(new Command(() -> settled.complete(null), () -> settled.complete(null)));
     return settled;
   }
 
@@ -140,33 +170,43 @@ public final class TrainingLoop {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** Writes a training checkpoint on the trainer's thread; completes with the step saved. */
+  /**
+   * Writes a training checkpoint on the trainer's thread; completes with the step saved, or fails
+   * if training stops before the trainer gets to it.
+   */
   public CompletableFuture<Long> checkpoint() {
     CompletableFuture<Long> done = new CompletableFuture<>();
-    commands.add(
-        () -> {
-          try {
-            trainer.checkpoint();
-            done.complete(trainer.step());
-          } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-          }
-        });
+    submit(
+        new Command(
+            () -> {
+              try {
+                trainer.checkpoint();
+                done.complete(trainer.step());
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            () -> done.completeExceptionally(stoppedError())));
     return done;
   }
 
-  /** Serves {@code version} again and trains on from it; completes when it is served. */
+  /**
+   * Serves {@code version} again and trains on from it; completes when it is served, or fails if
+   * training stops before the trainer gets to it.
+   */
   public CompletableFuture<Long> rollback(long version) {
     CompletableFuture<Long> done = new CompletableFuture<>();
-    commands.add(
-        () -> {
-          try {
-            trainer.rollbackTo(version);
-            done.complete(version);
-          } catch (RuntimeException e) {
-            done.completeExceptionally(e);
-          }
-        });
+    submit(
+        new Command(
+            () -> {
+              try {
+                trainer.rollbackTo(version);
+                done.complete(version);
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            () -> done.completeExceptionally(stoppedError())));
     return done;
   }
 
@@ -176,7 +216,8 @@ public final class TrainingLoop {
         trainer.step(),
         registry.currentVersion(),
         trainer.lastStep(),
-        trainer.lastPublish());
+        trainer.lastPublish(),
+        trainer.timeSpent());
   }
 
   public SailTrainer trainer() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import sail.server.training.SailTrainer;
 import sail.server.training.TrainingLoop;
+import sail.server.training.TrainingTime;
 import sail.server.training.reward.RewardAccuracy;
 import sail.server.training.reward.RewardLearner;
 
@@ -18,7 +19,8 @@ class TrainingStatusJsonTest {
     SailTrainer.StepReport step =
         new SailTrainer.StepReport(
             12, 0.7, -0.6, 2.1, 0, Map.of(), 2, 3.5, Map.of(), List.of(), 900, reward);
-    return new TrainingLoop.Status(TrainingLoop.State.RUNNING, 12, 1, step, null);
+    return new TrainingLoop.Status(
+        TrainingLoop.State.RUNNING, 12, 1, step, null, new TrainingTime(1, 2, 3, 4, 5));
   }
 
   @Test
@@ -33,6 +35,17 @@ class TrainingStatusJsonTest {
     assertEquals(0.7, model.getDouble("accuracy"), 1e-12);
     // the dashboard's tile reads this one
     assertEquals(0.7, json.getDouble("reward_accuracy"), 1e-12);
+  }
+
+  @Test
+  void theTrainersTimeIsReportedPerPart() {
+    JsonObject time = AdminRoutes.training(status(null)).getJsonObject("time_s");
+    assertEquals(
+        List.of("reward_model", "data", "update", "publish", "checkpoint"),
+        List.copyOf(time.fieldNames()));
+    assertEquals(1.0, time.getDouble("reward_model"), 0);
+    assertEquals(3.0, time.getDouble("update"), 0);
+    assertEquals(5.0, time.getDouble("checkpoint"), 0);
   }
 
   @Test

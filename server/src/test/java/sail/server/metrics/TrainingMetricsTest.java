@@ -146,6 +146,12 @@ class TrainingMetricsTest {
       assertTrue(Double.isNaN(value(text, "sail_training_reward_model_accuracy")), text);
       assertTrue(value(text, "sail_training_online_version_lag_count") >= 1, text);
       assertEquals(0, value(text, "sail_training_online_version_lag_max"), text);
+      // the trainer's time per part: sail-dpp samples fresh replies (data), steps and publishes
+      for (String part : List.of("update", "data", "publish")) {
+        assertTrue(
+            value(text, "sail_training_time_seconds_total\\{part=\"" + part + "\",?\\}") > 0,
+            part + ":\n" + text);
+      }
     }
   }
 
