@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import sail.server.training.SailTrainer;
 import sail.server.training.TrainingObserver;
 import sail.server.training.TrainingTime;
@@ -67,7 +68,7 @@ public final class TrainingMetrics implements TrainingObserver {
   private volatile double rewardModelAccuracy = Double.NaN;
   private volatile double rewardModelLoss = Double.NaN;
   private volatile double rewardModelReady;
-  private volatile java.util.function.Supplier<TrainingTime> time = () -> TrainingTime.ZERO;
+  private volatile Supplier<TrainingTime> time = () -> TrainingTime.ZERO;
 
   /**
    * Registers every training meter.
@@ -166,7 +167,7 @@ public final class TrainingMetrics implements TrainingObserver {
    * {@code sail_training_time_seconds_total{part="update"|"data"|"reward_model"|"publish"|
    * "checkpoint"}}.
    */
-  public void trackTime(java.util.function.Supplier<TrainingTime> time) {
+  public void trackTime(Supplier<TrainingTime> time) {
     // held here, not handed to the meter: meters hold their source weakly, and a method reference
     // nobody else keeps would be collected (the counters would then read 0 for ever)
     this.time = time;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.DoubleAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sail.server.model.CausalLanguageModel;
@@ -124,16 +125,11 @@ public final class SailTrainer implements AutoCloseable {
   private long step;
   // seconds spent per part of the work (TrainingTime); written on the trainer's thread, read by
   // status calls on others
-  private final java.util.concurrent.atomic.DoubleAdder rewardModelSeconds =
-      new java.util.concurrent.atomic.DoubleAdder();
-  private final java.util.concurrent.atomic.DoubleAdder dataSeconds =
-      new java.util.concurrent.atomic.DoubleAdder();
-  private final java.util.concurrent.atomic.DoubleAdder updateSeconds =
-      new java.util.concurrent.atomic.DoubleAdder();
-  private final java.util.concurrent.atomic.DoubleAdder publishSeconds =
-      new java.util.concurrent.atomic.DoubleAdder();
-  private final java.util.concurrent.atomic.DoubleAdder checkpointSeconds =
-      new java.util.concurrent.atomic.DoubleAdder();
+  private final DoubleAdder rewardModelSeconds = new DoubleAdder();
+  private final DoubleAdder dataSeconds = new DoubleAdder();
+  private final DoubleAdder updateSeconds = new DoubleAdder();
+  private final DoubleAdder publishSeconds = new DoubleAdder();
+  private final DoubleAdder checkpointSeconds = new DoubleAdder();
   private Map<Route, RouteMetrics> stepRouteMetrics = Map.of();
   private volatile StepReport lastStep;
   private volatile PublishReport lastPublish;
