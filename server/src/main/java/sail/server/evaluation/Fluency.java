@@ -30,9 +30,10 @@ public record Fluency(
   /**
    * The replies' fluency with the distinct-word ratio counted over their first {@code
    * comparedWords} words (the other side's word count, when it has fewer).
+   *
+   * @param words the replies' word count (already counted by the caller)
    */
-  static Fluency of(List<String> replies, int comparedWords) {
-    int words = SampleStatistics.wordCount(replies);
+  private static Fluency of(List<String> replies, int words, int comparedWords) {
     return new Fluency(
         replies.size(),
         SampleStatistics.repetitionRate(replies),
@@ -50,11 +51,11 @@ public record Fluency(
    * @return the candidate's fluency, then the reference's
    */
   public static List<Fluency> compared(List<String> candidate, List<String> reference) {
-    int words =
-        Math.max(
-            1,
-            Math.min(SampleStatistics.wordCount(candidate), SampleStatistics.wordCount(reference)));
-    return List.of(of(candidate, words), of(reference, words));
+    int candidateWords = SampleStatistics.wordCount(candidate);
+    int referenceWords = SampleStatistics.wordCount(reference);
+    int compared = Math.max(1, Math.min(candidateWords, referenceWords));
+    return List.of(
+        of(candidate, candidateWords, compared), of(reference, referenceWords, compared));
   }
 
   /** The measures under the names reports use, in a fixed order. */

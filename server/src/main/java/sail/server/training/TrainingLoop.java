@@ -154,9 +154,6 @@ public final class TrainingLoop {
    */
   public CompletableFuture<Void> pause() {
     state = State.PAUSED;
-    if (stopped) {
-      return CompletableFuture.completedFuture(null);
-    }
     CompletableFuture<Void> settled = new CompletableFuture<>();
     // commands run on the trainer's thread between steps, so this one runs after a running step;
     // if training stops first, it is paused for good and that is the answer
