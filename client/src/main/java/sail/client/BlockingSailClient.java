@@ -70,6 +70,10 @@ public final class BlockingSailClient implements AutoCloseable {
     return await(client.resumeTraining());
   }
 
+  public sail.v1.PublishResponse publish() {
+    return await(client.publish());
+  }
+
   public sail.v1.CheckpointResponse checkpoint() {
     return await(client.checkpoint());
   }

@@ -138,6 +138,11 @@ public final class SailClient implements AutoCloseable {
         AdminServiceGrpcClient.ResumeTraining, sail.v1.ResumeTrainingRequest.getDefaultInstance());
   }
 
+  /** Asks the trainer to publish its live weights now, guards first. */
+  public Future<sail.v1.PublishResponse> publish() {
+    return unary(AdminServiceGrpcClient.Publish, sail.v1.PublishRequest.getDefaultInstance());
+  }
+
   public Future<sail.v1.CheckpointResponse> checkpoint() {
     return unary(AdminServiceGrpcClient.Checkpoint, sail.v1.CheckpointRequest.getDefaultInstance());
   }

@@ -56,14 +56,15 @@ public final class Output {
   }
 
   /**
-   * The learned reward model's status as JSON: {@code steps}, {@code ready}, {@code
-   * held_out_examples}, and {@code accuracy} once it has been measured.
+   * The learned reward model's status as JSON: {@code steps}, {@code ready}, {@code back_off},
+   * {@code held_out_examples}, and {@code accuracy} once it has been measured.
    */
   public static JsonObject rewardModel(sail.v1.RewardModelStatus r) {
     JsonObject model =
         new JsonObject()
             .put("steps", r.getSteps())
             .put("ready", r.getReady())
+            .put("back_off", r.getBackOff())
             .put("held_out_examples", r.getHeldOutExamples());
     if (r.getHeldOutExamples() > 0) {
       model.put("accuracy", r.getAccuracy());

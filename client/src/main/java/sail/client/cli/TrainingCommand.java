@@ -11,19 +11,23 @@ import picocli.CommandLine.Spec;
 import sail.client.BlockingSailClient;
 import sail.v1.EvaluateResponse;
 
-/** {@code sail training pause|resume|checkpoint|rollback}: control the server's online trainer. */
+/**
+ * {@code sail training pause|resume|publish|checkpoint|rollback|evaluate}: control the server's
+ * online trainer.
+ */
 @Command(
     name = "training",
     mixinStandardHelpOptions = true,
     description =
-        "Control online training: pause, resume, checkpoint, rollback --version N;"
+        "Control online training: pause, resume, publish (the live weights now, guards"
+            + " first), checkpoint, rollback --version N;"
             + " evaluate [--version N] [--prompts N] [--seed S] [--json]: win-rate against the"
             + " reference.")
 final class TrainingCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connection;
 
-  @Parameters(index = "0", description = "pause, resume, checkpoint, rollback or evaluate")
+  @Parameters(index = "0", description = "pause, resume, publish, checkpoint, rollback or evaluate")
   String action;
 
   @Option(
@@ -49,6 +53,13 @@ final class TrainingCommand implements Callable<Integer> {
       switch (action) {
         case "pause" -> out.println("training " + client.pauseTraining().getState());
         case "resume" -> out.println("training " + client.resumeTraining().getState());
+        case "publish" -> {
+          sail.v1.PublishResponse p = client.publish();
+          out.println(
+              p.getPublished()
+                  ? "published version " + p.getModelVersion() + " (step " + p.getStep() + ")"
+                  : "not published: " + p.getDetail());
+        }
         case "checkpoint" -> out.println("checkpoint " + client.checkpoint().getPath());
         case "rollback" -> {
           if (version == null) {
@@ -67,7 +78,7 @@ final class TrainingCommand implements Callable<Integer> {
               .println(
                   "unknown action '"
                       + action
-                      + "'; expected pause, resume, checkpoint, rollback, evaluate");
+                      + "'; expected pause, resume, publish, checkpoint, rollback, evaluate");
           return 2;
         }
       }

@@ -174,6 +174,27 @@ class SailClientCliTest {
                               .setJudge("annotator:positive-sentiment")
                               .build());
                 }));
+    // the first publish passes as version 4; after it there is nothing new
+    java.util.concurrent.atomic.AtomicInteger publishes =
+        new java.util.concurrent.atomic.AtomicInteger();
+    grpc.callHandler(
+        AdminServiceGrpcService.Publish,
+        call ->
+            call.handler(
+                (sail.v1.PublishRequest r) ->
+                    call.response()
+                        .end(
+                            publishes.getAndIncrement() == 0
+                                ? sail.v1.PublishResponse.newBuilder()
+                                    .setPublished(true)
+                                    .setModelVersion(4)
+                                    .setStep(40)
+                                    .build()
+                                : sail.v1.PublishResponse.newBuilder()
+                                    .setModelVersion(4)
+                                    .setStep(40)
+                                    .setDetail("nothing new to publish")
+                                    .build())));
     server = vertx.createHttpServer().requestHandler(grpc).listen(0, "127.0.0.1").await();
     target = "127.0.0.1:" + server.actualPort();
   }
@@ -296,6 +317,16 @@ class SailClientCliTest {
     Run unknown = run("training", "evaluate", "--target", target, "--version", "999");
     assertEquals(1, unknown.exit());
     assertTrue(unknown.err().contains("NOT_FOUND"), unknown.err());
+  }
+
+  @Test
+  void trainingPublishSaysWhatItPublishedOrWhyNot() {
+    Run first = run("training", "publish", "--target", target);
+    assertEquals(0, first.exit(), first.err());
+    assertEquals("published version 4 (step 40)\n", first.out());
+    Run second = run("training", "publish", "--target", target);
+    assertEquals(0, second.exit(), second.err());
+    assertEquals("not published: nothing new to publish\n", second.out());
   }
 
   @Test

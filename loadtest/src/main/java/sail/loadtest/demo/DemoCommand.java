@@ -50,8 +50,9 @@ import sail.v1.StatusResponse;
  *   <li>training paused: the users load the server for a short phase (throughput, training off);
  *   <li>training on: the users keep using it and giving feedback, which is all the server learns
  *       their taste from;
- *   <li>training paused again: the final served version answers the same prompts with the same
- *       seeds, and the hidden judge compares the two prompt by prompt.
+ *   <li>training paused again, and the steps since the last periodic publish published if they pass
+ *       the publish guards: the final served version answers the same prompts with the same seeds,
+ *       and the hidden judge compares the two prompt by prompt.
  * </ol>
  *
  * The users' prompts and the evaluation prompts are disjoint parts of the held-out set.
@@ -117,7 +118,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--json", description = "end the output with one JSON line of the results")
   boolean json;
 
-  /** Time kept back from the training phase for start-up and the two evaluations. */
+  /**
+   * Time kept back from the training phase for start-up, the final publish and the two evaluations.
+   */
   static final Duration RESERVED = Duration.ofSeconds(150);
 
   /** Evaluation requests in flight at once: within the engine's batch, well under its queue. */
@@ -202,6 +205,13 @@ public final class DemoCommand implements Callable<Integer> {
             new LoadRun(plan.withDuration(trainPhase), 0, judge, FeedbackPolicy.DEFAULT, 8)
                 .execute(vertx, client, prompts);
         client.pauseTraining().await();
+        // the steps since the last periodic publish would otherwise be left out of the final
+        // version; the same guards decide
+        sail.v1.PublishResponse last = client.publish().await();
+        say(
+            last.getPublished()
+                ? "published the last steps as version " + last.getModelVersion()
+                : "final publish: " + last.getDetail());
         StatusResponse status = client.status().await();
 
         say("final version answers the same prompts ...");

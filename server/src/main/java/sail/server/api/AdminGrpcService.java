@@ -8,6 +8,7 @@ import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.Service;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import sail.server.training.TrainingLoop;
@@ -21,6 +22,8 @@ import sail.v1.Counts;
 import sail.v1.EvaluateRequest;
 import sail.v1.EvaluateResponse;
 import sail.v1.GuardCheck;
+import sail.v1.PublishRequest;
+import sail.v1.PublishResponse;
 import sail.v1.RewardModelStatus;
 import sail.v1.RollbackRequest;
 import sail.v1.RollbackResponse;
@@ -64,6 +67,7 @@ public final class AdminGrpcService implements Service {
         request ->
             UnaryRequests.onMessage(
                 request, service.metrics(), message -> training(request, TrainingLoop::resume)));
+    server.callHandler(AdminServiceGrpcService.Publish, this::publish);
     server.callHandler(AdminServiceGrpcService.Checkpoint, this::checkpoint);
     server.callHandler(AdminServiceGrpcService.Rollback, this::rollback);
     server.callHandler(AdminServiceGrpcService.Evaluate, this::evaluate);
@@ -122,21 +126,15 @@ public final class AdminGrpcService implements Service {
                 .setSteps(reward.steps())
                 .setHeldOutExamples(accuracy == null ? 0 : accuracy.examples())
                 .setAccuracy(accuracy == null ? Double.NaN : accuracy.overall())
-                .setReady(reward.ready()));
+                .setReady(reward.ready())
+                .setBackOff(reward.backOff()));
       }
     }
     if (t.lastPublish() != null) {
       b.setLastPublishStep(t.lastPublish().step())
           .setLastPublishPassed(t.lastPublish().published())
           .setLastPublishMs(t.lastPublish().publishMillis());
-      for (GuardReport.Check check : t.lastPublish().guards().checks()) {
-        b.addGuards(
-            GuardCheck.newBuilder()
-                .setName(check.guard().name())
-                .setValue(check.value())
-                .setBound(check.bound())
-                .setPassed(check.passed()));
-      }
+      b.addAllGuards(guardChecks(t.lastPublish().guards()));
     }
     return StatusResponse.newBuilder().setTraining(b).build();
   }
@@ -177,6 +175,57 @@ public final class AdminGrpcService implements Service {
                                   .setStep(t.step())
                                   .build());
                     }));
+  }
+
+  private static List<GuardCheck> guardChecks(GuardReport report) {
+    return report.checks().stream()
+        .map(
+            check ->
+                GuardCheck.newBuilder()
+                    .setName(check.guard().name())
+                    .setValue(check.value())
+                    .setBound(check.bound())
+                    .setPassed(check.passed())
+                    .build())
+        .toList();
+  }
+
+  private void publish(GrpcServerRequest<PublishRequest, PublishResponse> request) {
+    UnaryRequests.onMessage(
+        request,
+        service.metrics(),
+        message -> {
+          TrainingLoop loop = trainingOrFail(request);
+          if (loop == null) {
+            return;
+          }
+          Context context = Vertx.currentContext();
+          loop.publish()
+              .whenComplete(
+                  (report, error) ->
+                      context.runOnContext(
+                          ignored -> {
+                            if (error != null) {
+                              request
+                                  .response()
+                                  .status(GrpcStatus.INTERNAL)
+                                  .statusMessage("publish failed: " + error.getMessage())
+                                  .end();
+                              return;
+                            }
+                            TrainingLoop.Status t = loop.status();
+                            PublishResponse.Builder b =
+                                PublishResponse.newBuilder()
+                                    .setModelVersion(t.publishedVersion())
+                                    .setStep(t.step())
+                                    .setDetail(PublishOutcome.detail(report, t));
+                            report.ifPresent(
+                                r ->
+                                    b.setPublished(r.published())
+                                        .addAllGuards(guardChecks(r.guards())));
+                            request.response().end(b.build());
+                          }));
+        });
   }
 
   private void checkpoint(GrpcServerRequest<CheckpointRequest, CheckpointResponse> request) {

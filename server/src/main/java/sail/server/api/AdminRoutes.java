@@ -16,9 +16,9 @@ import sail.server.training.reward.RewardLearner;
 /**
  * The admin API over HTTP/JSON, mirroring {@code sail.v1.AdminService}: {@code GET
  * /v1/admin/status}, {@code POST /v1/admin/training/pause}, {@code .../resume}, {@code
- * .../checkpoint}, {@code POST /v1/admin/rollback} with {@code {"model_version": N}} and {@code
- * POST /v1/admin/evaluate} with {@code {"model_version": N, "prompts": N, "seed": N}} (all
- * optional).
+ * .../publish}, {@code .../checkpoint}, {@code POST /v1/admin/rollback} with {@code
+ * {"model_version": N}} and {@code POST /v1/admin/evaluate} with {@code {"model_version": N,
+ * "prompts": N, "seed": N}} (all optional).
  */
 final class AdminRoutes {
   private final GenerationService service;
@@ -31,6 +31,7 @@ final class AdminRoutes {
     router.get("/v1/admin/status").handler(this::status);
     router.post("/v1/admin/training/pause").handler(ctx -> control(ctx, TrainingLoop::pause));
     router.post("/v1/admin/training/resume").handler(ctx -> control(ctx, TrainingLoop::resume));
+    router.post("/v1/admin/training/publish").handler(this::publish);
     router.post("/v1/admin/training/checkpoint").handler(this::checkpoint);
     router.post("/v1/admin/rollback").handler(this::rollback);
     router.post("/v1/admin/evaluate").handler(this::evaluate);
@@ -74,6 +75,7 @@ final class AdminRoutes {
             new JsonObject()
                 .put("steps", reward.steps())
                 .put("ready", reward.ready())
+                .put("back_off", reward.backOff())
                 .put("held_out_examples", accuracy == null ? 0 : accuracy.examples());
         if (accuracy != null) {
           model.put("accuracy", accuracy.overall());
@@ -111,6 +113,25 @@ final class AdminRoutes {
     TrainingLoop loop = loopOrFail(ctx);
     if (loop != null) {
       reply(ctx, op.apply(loop), ignored -> training(loop.status()));
+    }
+  }
+
+  /** {@code {"published", "model_version", "step", "guards", "detail"}}, as the gRPC answer. */
+  private void publish(RoutingContext ctx) {
+    TrainingLoop loop = loopOrFail(ctx);
+    if (loop != null) {
+      reply(
+          ctx,
+          loop.publish(),
+          report -> {
+            TrainingLoop.Status t = loop.status();
+            return new JsonObject()
+                .put("published", report.map(r -> r.published()).orElse(false))
+                .put("model_version", t.publishedVersion())
+                .put("step", t.step())
+                .put("guards", report.map(r -> guards(r.guards())).orElse(new JsonArray()))
+                .put("detail", PublishOutcome.detail(report, t));
+          });
     }
   }
 

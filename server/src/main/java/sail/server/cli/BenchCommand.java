@@ -169,6 +169,7 @@ public final class BenchCommand implements Callable<Integer> {
             d.evaluateEvery(),
             d.heldOutLimit(),
             d.readyAccuracy(),
+            0, // every step counts here: the benchmark measures how fast the model learns
             d.seed());
     // read a copy, so that a running server's log is neither locked nor changed
     Path copy = Files.createTempDirectory("sail-bench-reward");

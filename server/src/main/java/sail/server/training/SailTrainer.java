@@ -122,6 +122,9 @@ public final class SailTrainer implements AutoCloseable {
   // publish attempt (the model keeps learning, so old scores are not comparable); null after a
   // rollback until the next publish
   private List<PromptReply> publishedReplies;
+  // whether the live weights hold steps the served version lacks (an operator's publish has
+  // nothing to do otherwise)
+  private boolean unpublishedSteps;
   private long step;
   // seconds spent per part of the work (TrainingTime); written on the trainer's thread, read by
   // status calls on others
@@ -312,6 +315,7 @@ public final class SailTrainer implements AutoCloseable {
             settings.clipNorm(),
             (float) settings.learningRate());
     step++;
+    unpublishedSteps = true;
     updateSeconds.add((System.nanoTime() - updating) / 1e9);
 
     Map<Route, Long> counts = new LinkedHashMap<>();
@@ -480,6 +484,7 @@ public final class SailTrainer implements AutoCloseable {
           served.weights().release();
         }
         optimizer.reset();
+        unpublishedSteps = false;
       }
       lastPublish = new PublishReport(step, false, registry.currentVersion(), guards, 0);
       return lastPublish;
@@ -489,6 +494,7 @@ public final class SailTrainer implements AutoCloseable {
     long version = registry.highestVersion() + 1;
     long parent = registry.currentVersion();
     registry.publish(version, snapshot);
+    unpublishedSteps = false;
     double millis = (System.nanoTime() - start) / 1e6;
     publishedReplies = candidate.replies();
     // persist after the swap: serving never waits for the disk
@@ -509,6 +515,17 @@ public final class SailTrainer implements AutoCloseable {
     LOG.info(
         "step {}: published version {} in {} ms", step, version, String.format("%.1f", millis));
     return lastPublish;
+  }
+
+  /**
+   * An operator's publish: the same guarded attempt as the periodic one, now (for instance before
+   * an evaluation, so that the steps since the last periodic publish are not left out).
+   *
+   * @return the attempt's report, or empty when the live weights hold no step that the served
+   *     version lacks
+   */
+  public Optional<PublishReport> publishNow() {
+    return unpublishedSteps ? Optional.of(publishIfHealthy()) : Optional.empty();
   }
 
   /** Chosen then rejected reply of each pair, as scored sequences. */
@@ -632,6 +649,8 @@ public final class SailTrainer implements AutoCloseable {
       optimizer.restore(saved.optimizer(), saved.state().optimizerStep());
       sampler.restore(saved.state().sampler());
       step = saved.state().step();
+      // the checkpoint may hold steps taken after the served version was published
+      unpublishedSteps = step > 0;
       // the checkpoint's files, the reward model's included, were verified against its hashes
       if (rewardLearner != null && !rewardLearner.restoreFrom(saved.directory())) {
         LOG.info("{} has no reward model; it starts from its initial weights", saved.directory());
@@ -712,6 +731,7 @@ public final class SailTrainer implements AutoCloseable {
     snapshot.copyInto(model.block());
     optimizer.reset();
     registry.rollbackTo(version, snapshot);
+    unpublishedSteps = false;
     publishedReplies = null; // they belong to a later version; the next publish sets them again
   }
 

@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides, between steps, whether the trainer may run, and carries operator commands (pause,
- * resume, checkpoint, rollback) to the trainer's thread. Serving has priority: a step runs only
- * while the serving queue is short.
+ * resume, publish, checkpoint, rollback) to the trainer's thread. Serving has priority: a step runs
+ * only while the serving queue is short.
  *
  * <p>{@link #tick()} is called repeatedly on the trainer's single thread; every other method is
  * safe from any thread.
@@ -179,6 +179,30 @@ public final class TrainingLoop {
               try {
                 trainer.checkpoint();
                 done.complete(trainer.step());
+              } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            () -> done.completeExceptionally(stoppedError())));
+    return done;
+  }
+
+  /**
+   * Attempts a publish of the live weights on the trainer's thread, guards first, as the periodic
+   * publish does; completes with its report, empty when no step was taken since the served version
+   * was published, or fails if training stops before the trainer gets to it. A paused trainer
+   * publishes too (and stays paused).
+   */
+  public CompletableFuture<java.util.Optional<SailTrainer.PublishReport>> publish() {
+    CompletableFuture<java.util.Optional<SailTrainer.PublishReport>> done =
+        new CompletableFuture<>();
+    submit(
+        new Command(
+            () -> {
+              try {
+                java.util.Optional<SailTrainer.PublishReport> report = trainer.publishNow();
+                report.ifPresent(observer::publishAttempted);
+                done.complete(report);
               } catch (RuntimeException e) {
                 done.completeExceptionally(e);
               }

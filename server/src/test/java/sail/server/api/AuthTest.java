@@ -56,6 +56,7 @@ import sail.v1.PauseTrainingRequest;
 import sail.v1.PolicyServiceGrpc;
 import sail.v1.PolicyServiceGrpcClient;
 import sail.v1.PreferRequest;
+import sail.v1.PublishRequest;
 import sail.v1.Rating;
 import sail.v1.ResumeTrainingRequest;
 import sail.v1.RollbackRequest;
@@ -178,6 +179,7 @@ class AuthTest {
             Need.ADMIN),
         new Rpc<>(
             AdminServiceGrpcClient.Checkpoint, CheckpointRequest.getDefaultInstance(), Need.ADMIN),
+        new Rpc<>(AdminServiceGrpcClient.Publish, PublishRequest.getDefaultInstance(), Need.ADMIN),
         new Rpc<>(
             AdminServiceGrpcClient.Rollback,
             RollbackRequest.newBuilder().setModelVersion(1).build(),
@@ -318,6 +320,7 @@ class AuthTest {
           new Route("POST", "/v1/preference", "{}", Need.USER),
           new Route("GET", "/v1/admin/status", null, Need.ADMIN),
           new Route("POST", "/v1/admin/training/pause", "{}", Need.ADMIN),
+          new Route("POST", "/v1/admin/training/publish", "{}", Need.ADMIN),
           new Route("POST", "/v1/admin/training/resume", "{}", Need.ADMIN),
           new Route("POST", "/v1/admin/training/checkpoint", "{}", Need.ADMIN),
           new Route("POST", "/v1/admin/rollback", "{\"model_version\":1}", Need.ADMIN),

@@ -20,6 +20,8 @@ import sail.server.RunningServer;
 import sail.server.testing.TinyModelServer;
 import sail.v1.AdminServiceGrpcClient;
 import sail.v1.PauseTrainingRequest;
+import sail.v1.PublishRequest;
+import sail.v1.PublishResponse;
 import sail.v1.ResumeTrainingRequest;
 import sail.v1.RollbackRequest;
 import sail.v1.StatusRequest;
@@ -98,6 +100,33 @@ class TrainingServerTest {
     assertEquals(paused.getStep(), status().getTraining().getStep(), "a paused trainer stops");
     assertEquals(published, status().getTraining().getPublishedVersion());
 
+    // an operator's publish: the live weights, guards first, while the trainer stays paused
+    PublishResponse first =
+        AdminServiceGrpcClient.create(client, address)
+            .publish(PublishRequest.getDefaultInstance())
+            .timeout(60, TimeUnit.SECONDS)
+            .await();
+    if (first.getPublished()) {
+      assertEquals(published + 1, first.getModelVersion(), first.toString());
+      assertTrue(first.getGuardsList().stream().allMatch(g -> g.getPassed()), first.toString());
+      assertEquals("", first.getDetail());
+    } else {
+      assertEquals(published, first.getModelVersion());
+      assertFalse(first.getDetail().isEmpty(), "says why not: " + first);
+    }
+    assertEquals(paused.getStep(), first.getStep(), "publishing takes no step");
+    assertEquals("PAUSED", status().getTraining().getState());
+    // nothing was trained since: the second attempt has nothing to publish
+    PublishResponse second =
+        AdminServiceGrpcClient.create(client, address)
+            .publish(PublishRequest.getDefaultInstance())
+            .timeout(60, TimeUnit.SECONDS)
+            .await();
+    assertFalse(second.getPublished());
+    assertEquals(first.getModelVersion(), second.getModelVersion());
+    assertEquals(0, second.getGuardsCount(), "no attempt, no guards: " + second);
+    assertTrue(second.getDetail().contains("no training step since version"), second.getDetail());
+
     assertEquals(
         GrpcStatus.NOT_FOUND,
         callStatus(
@@ -124,6 +153,20 @@ class TrainingServerTest {
                 .build(),
             java.net.http.HttpResponse.BodyHandlers.ofString());
     assertEquals(404, badRollback.statusCode(), badRollback.body());
+    var httpPublish =
+        http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/v1/admin/training/publish"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, httpPublish.statusCode(), httpPublish.body());
+    io.vertx.core.json.JsonObject publishJson =
+        new io.vertx.core.json.JsonObject(httpPublish.body());
+    assertFalse(publishJson.getBoolean("published"));
+    assertEquals(second.getModelVersion(), publishJson.getLong("model_version"));
+    assertTrue(publishJson.getJsonArray("guards").isEmpty());
+    assertTrue(publishJson.getString("detail").contains("nothing new"), publishJson.encode());
 
     TrainingState resumed =
         AdminServiceGrpcClient.create(client, address)

@@ -26,7 +26,8 @@ class TrainingStatusJsonTest {
   @Test
   void theLearnedRewardModelIsReportedWithItsAccuracy() {
     RewardLearner.Report reward =
-        new RewardLearner.Report(11, true, 0.64, 300, 40, new RewardAccuracy(30, 20, 10, 8), true);
+        new RewardLearner.Report(
+            11, true, 0.64, 300, 40, new RewardAccuracy(30, 20, 10, 8), true, 0);
     JsonObject json = AdminRoutes.training(status(reward));
     JsonObject model = json.getJsonObject("reward_model");
     assertEquals(11, model.getLong("steps"));
@@ -52,7 +53,7 @@ class TrainingStatusJsonTest {
   void beforeItsFirstMeasurementThereIsNoAccuracy() {
     JsonObject json =
         AdminRoutes.training(
-            status(new RewardLearner.Report(0, false, Double.NaN, 5, 1, null, false)));
+            status(new RewardLearner.Report(0, false, Double.NaN, 5, 1, null, false, 0)));
     assertFalse(json.getJsonObject("reward_model").containsKey("accuracy"));
     assertFalse(json.containsKey("reward_accuracy"));
     assertFalse(AdminRoutes.training(status(null)).containsKey("reward_model"));

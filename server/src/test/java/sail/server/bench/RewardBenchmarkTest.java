@@ -41,7 +41,7 @@ class RewardBenchmarkTest {
               base,
               List.of(ratings, choices),
               oracle,
-              new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 7),
+              new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 0, 7),
               12);
       base.release();
       assertEquals(12L, result.get("steps"));

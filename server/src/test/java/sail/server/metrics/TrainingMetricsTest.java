@@ -93,7 +93,7 @@ class TrainingMetricsTest {
 
     // a step of the learned reward model reports its loss, accuracy and readiness
     RewardLearner.Report reward =
-        new RewardLearner.Report(12, true, 0.61, 90, 12, new RewardAccuracy(10, 9, 0, 0), true);
+        new RewardLearner.Report(12, true, 0.61, 90, 12, new RewardAccuracy(10, 9, 0, 0), true, 0);
     metrics.stepped(
         new SailTrainer.StepReport(
             8, 0.6, -0.5, 2.5, 0, Map.of(), 0, 0.25, Map.of(), List.of(), 320, reward));

@@ -21,12 +21,14 @@ class TrainingLoopTest {
     TrainingLoop loop = new TrainingLoop(null, null, () -> 0);
     CompletableFuture<Long> checkpoint = loop.checkpoint();
     CompletableFuture<Long> rollback = loop.rollback(3);
+    CompletableFuture<?> publish = loop.publish();
     CompletableFuture<Void> pause = loop.pause();
-    assertFalse(checkpoint.isDone() || rollback.isDone() || pause.isDone());
+    assertFalse(checkpoint.isDone() || rollback.isDone() || publish.isDone() || pause.isDone());
 
     loop.stop();
 
     assertStoppedFailure(checkpoint);
+    assertStoppedFailure(publish);
     assertStoppedFailure(rollback);
     pause.get(1, TimeUnit.SECONDS); // paused for good: a normal answer
   }
@@ -37,6 +39,7 @@ class TrainingLoopTest {
     loop.stop();
     assertStoppedFailure(loop.checkpoint());
     assertStoppedFailure(loop.rollback(1));
+    assertStoppedFailure(loop.publish());
     assertTrue(loop.pause().isDone());
     assertFalse(loop.tick(), "a stopped loop never steps");
   }

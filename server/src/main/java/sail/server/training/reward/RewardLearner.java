@@ -44,6 +44,8 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * @param heldOutLimit most recent held-out examples the accuracy is measured on
    * @param readyAccuracy the accuracy the Wilson lower bound must exceed before the model labels
    *     fresh DPR rows
+   * @param maxBackOff the most policy steps the model sits out after each of its own steps while it
+   *     is not ready and its accuracy stopped improving (0: it steps with every policy step)
    * @param seed seeds the batch draws
    */
   public record Settings(
@@ -56,9 +58,11 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
       int evaluateEvery,
       int heldOutLimit,
       double readyAccuracy,
+      int maxBackOff,
       long seed) {
     public Settings {
       if (batchSize < 1
+          || maxBackOff < 0
           || windowPerStream < 1
           || heldOutEvery < 2
           || minTrainExamples < 1
@@ -66,7 +70,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
           || heldOutLimit < 1) {
         throw new IllegalArgumentException(
             "batchSize, windowPerStream, minTrainExamples, evaluateEvery and heldOutLimit must be"
-                + " >= 1 and heldOutEvery >= 2");
+                + " >= 1, heldOutEvery >= 2 and maxBackOff >= 0");
       }
       if (!(learningRate > 0) || !(clipNorm > 0) || !(readyAccuracy >= 0 && readyAccuracy < 1)) {
         throw new IllegalArgumentException(
@@ -84,10 +88,14 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
      * preference 67-77% of the time (docs/experiment.md); a model that became "ready" at 0.574
      * (demo run 16, docs/demo.md) swapped those labels for near-coin ones. Why every 20 steps:
      * scoring 256 held-out examples is a quarter of a policy step's work, and the reward model's
-     * share of each step (about a third, demo run 17) is time the policy does not train.
+     * share of each step (about a third, demo run 17) is time the policy does not train. Why the
+     * back-off of up to 3 policy steps: for the positive-sentiment users of the demo the model
+     * never became ready (held-out accuracy 0.46-0.61 in runs 16-20) while taking 21% of the
+     * trainer's time (run 20, docs/demo.md); sitting out while it does not improve gives most of
+     * that time to the policy, and an improvement brings it back to every step at once.
      */
     public static Settings defaults(long seed) {
-      return new Settings(8, 5e-5, 1.0, 2048, 8, 32, 20, 256, 0.6, seed);
+      return new Settings(8, 5e-5, 1.0, 2048, 8, 32, 20, 256, 0.6, 3, seed);
     }
   }
 
@@ -95,12 +103,14 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * What one call to {@link #step()} did.
    *
    * @param steps reward-model steps taken so far
-   * @param trained whether this call took a step (false while too few examples exist)
+   * @param trained whether this call took a step (false while too few examples exist, and while it
+   *     sits out policy steps in its back-off)
    * @param loss the batch loss before the update; NaN without a step
    * @param trainExamples training examples in the window
    * @param heldOutExamples held-out examples in the window
    * @param accuracy the last held-out accuracy measured, or null before the first
    * @param ready whether the model labels fresh DPR rows
+   * @param backOff policy steps it sits out after each of its own steps now (0: none)
    */
   public record Report(
       long steps,
@@ -109,7 +119,8 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
       int trainExamples,
       int heldOutExamples,
       RewardAccuracy accuracy,
-      boolean ready) {}
+      boolean ready,
+      int backOff) {}
 
   private final RewardModel model;
   private final ReplayWindow<RewardLabel> window;
@@ -118,6 +129,13 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   private long steps;
   private RewardAccuracy accuracy;
   private boolean measureNow = true;
+  // back-off while not ready and not improving: policy steps to sit out after each own step, how
+  // many are left, and the best Wilson lower bound measured so far
+  private int backOff;
+  private int sitOut;
+  private double bestLowerBound = Double.NEGATIVE_INFINITY;
+  private int lastTrainExamples;
+  private int lastHeldOutExamples;
 
   /**
    * @param model the reward model to train (its trunk usually copied from the base policy)
@@ -131,12 +149,21 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     this.window = new ReplayWindow<>(feedback, RewardLabel::id, settings.windowPerStream());
   }
 
-  /** Reads new feedback, then takes one step when there is enough to learn from. */
+  /**
+   * Reads new feedback, then takes one step when there is enough to learn from, unless the model is
+   * sitting out this policy step in its back-off.
+   */
   public Report step() {
+    if (sitOut > 0) {
+      sitOut--;
+      return report(false, Double.NaN, lastTrainExamples, lastHeldOutExamples);
+    }
     window.refresh();
     List<RewardExample> train = new ArrayList<>();
     Map<String, List<RewardExample>> heldOutByStream = split(train);
     int heldOut = heldOutByStream.values().stream().mapToInt(List::size).sum();
+    lastTrainExamples = train.size();
+    lastHeldOutExamples = heldOut;
     if (train.size() < settings.minTrainExamples()) {
       return report(false, Double.NaN, train.size(), heldOut);
     }
@@ -151,8 +178,23 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     if ((measureNow || steps % settings.evaluateEvery() == 0) && heldOut > 0) {
       accuracy = model.accuracy(recent(heldOutByStream));
       measureNow = false;
+      backOff = nextBackOff(backOff, ready(), accuracy.lowerBound95() > bestLowerBound);
+      bestLowerBound = Math.max(bestLowerBound, accuracy.lowerBound95());
     }
+    sitOut = backOff;
     return report(true, loss, train.size(), heldOut);
+  }
+
+  /**
+   * The back-off after a measurement: none while the model is ready (its labels are in use) or just
+   * improved on its best lower bound; otherwise twice the last, at least 1, at most {@link
+   * Settings#maxBackOff()}.
+   */
+  int nextBackOff(int current, boolean ready, boolean improved) {
+    if (ready || improved) {
+      return 0;
+    }
+    return Math.min(settings.maxBackOff(), Math.max(1, 2 * current));
   }
 
   /** Whether the model is accurate enough to label fresh DPR rows. */
@@ -213,6 +255,9 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     steps = state.steps();
     accuracy = null;
     measureNow = true;
+    backOff = 0;
+    sitOut = 0;
+    bestLowerBound = Double.NEGATIVE_INFINITY;
     return true;
   }
 
@@ -226,7 +271,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   }
 
   private Report report(boolean trained, double loss, int train, int heldOut) {
-    return new Report(steps, trained, loss, train, heldOut, accuracy, ready());
+    return new Report(steps, trained, loss, train, heldOut, accuracy, ready(), backOff);
   }
 
   /**

@@ -56,9 +56,35 @@ public final class InMemoryRewardLabels implements LabelStream<RewardLabel> {
     }
   }
 
+  /**
+   * People who cannot make up their minds: every reply rated 👍 and 👎 and every choice made both
+   * ways, so there is nothing to learn.
+   */
+  public static void undecidedPeople(
+      InMemoryRewardLabels ratings, InMemoryRewardLabels choices, int rounds) {
+    for (int round = 0; round < rounds; round++) {
+      for (String prompt : PROMPTS) {
+        for (int i = 0; i < GOOD.length; i++) {
+          for (boolean up : new boolean[] {true, false}) {
+            ratings.add(new RewardExample.Rating(prompt, GOOD[i], up));
+            ratings.add(new RewardExample.Rating(prompt, BAD[i], !up));
+          }
+          choices.add(new RewardExample.Comparison(prompt, GOOD[i], BAD[i]));
+          choices.add(new RewardExample.Comparison(prompt, BAD[i], GOOD[i]));
+        }
+      }
+    }
+  }
+
   /** A tiny reward model from a fixed seed, with settings that let it learn in a few steps. */
   public static RewardLearner tinyLearner(
       InMemoryRewardLabels ratings, InMemoryRewardLabels choices) {
+    return tinyLearner(ratings, choices, 0);
+  }
+
+  /** {@link #tinyLearner}, backing off by up to {@code maxBackOff} policy steps. */
+  public static RewardLearner tinyLearner(
+      InMemoryRewardLabels ratings, InMemoryRewardLabels choices, int maxBackOff) {
     ai.djl.engine.Engine.getEngine("PyTorch").setRandomSeed(20240601);
     RewardModel model =
         RewardModel.create(
@@ -67,7 +93,7 @@ public final class InMemoryRewardLabels implements LabelStream<RewardLabel> {
             ai.djl.Device.cpu());
     // a tiny model from scratch needs a larger step than the default's 5e-5 on a trained trunk
     RewardLearner.Settings settings =
-        new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 7);
+        new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, maxBackOff, 7);
     return new RewardLearner(model, List.of(ratings, choices), settings);
   }
 }

@@ -49,6 +49,54 @@ class RewardLearnerTest {
   }
 
   @Test
+  void backsOffWhileItCannotLearnAndStepsEveryTimeOnceReady() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.undecidedPeople(ratings, choices, 2);
+    try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices, 3)) {
+      int trained = 0;
+      int maxBackOff = 0;
+      for (int call = 0; call < 80; call++) {
+        RewardLearner.Report report = learner.step();
+        trained += report.trained() ? 1 : 0;
+        maxBackOff = Math.max(maxBackOff, report.backOff());
+        assertFalse(report.ready(), "nothing to learn, so never ready: " + report.accuracy());
+      }
+      assertEquals(learner.steps(), trained);
+      assertEquals(3, maxBackOff, "backs off up to the configured most");
+      assertTrue(trained < 50, "sat out policy steps: trained " + trained + " of 80");
+    }
+
+    InMemoryRewardLabels kindRatings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels kindChoices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.kindPeople(kindRatings, kindChoices, 2);
+    try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(kindRatings, kindChoices, 3)) {
+      RewardLearner.Report last = null;
+      for (int call = 0; call < 80; call++) {
+        last = learner.step();
+      }
+      assertTrue(last.ready(), "learnable feedback: " + last.accuracy());
+      assertEquals(0, last.backOff());
+      assertTrue(last.trained(), "a ready model steps with every policy step");
+    }
+  }
+
+  @Test
+  void theBackOffDoublesUpToItsMostAndEndsOnReadinessOrImprovement() {
+    try (RewardLearner learner =
+        InMemoryRewardLabels.tinyLearner(
+            new InMemoryRewardLabels("rating"), new InMemoryRewardLabels("choice"), 6)) {
+      assertEquals(1, learner.nextBackOff(0, false, false));
+      assertEquals(2, learner.nextBackOff(1, false, false));
+      assertEquals(4, learner.nextBackOff(2, false, false));
+      assertEquals(6, learner.nextBackOff(4, false, false), "capped at the most");
+      assertEquals(6, learner.nextBackOff(6, false, false));
+      assertEquals(0, learner.nextBackOff(6, false, true), "an improvement ends it");
+      assertEquals(0, learner.nextBackOff(6, true, false), "a ready model's labels are in use");
+    }
+  }
+
+  @Test
   void aCheckpointRestoresWeightsCursorsAndStepCount() {
     InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
     InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
