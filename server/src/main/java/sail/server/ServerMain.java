@@ -82,7 +82,8 @@ public final class ServerMain {
       TrafficLog log)
       throws Exception {
     ServerConfig.Training t = config.training();
-    TrainingPreset preset = TrainingPreset.named(t.preset());
+    TrainingPreset named = TrainingPreset.named(t.preset());
+    TrainingPreset preset = t.beta() == null ? named : named.withBeta(t.beta());
     TrainingLoop loop =
         TrainerFactory.create(
             engine,

@@ -11,6 +11,7 @@ import io.vertx.grpc.server.Service;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import sail.server.training.TrainingLoop;
 import sail.server.training.guard.GuardReport;
 import sail.server.training.reward.RewardAccuracy;
@@ -191,78 +192,54 @@ public final class AdminGrpcService implements Service {
   }
 
   private void publish(GrpcServerRequest<PublishRequest, PublishResponse> request) {
-    UnaryRequests.onMessage(
+    command(
         request,
-        service.metrics(),
-        message -> {
-          TrainingLoop loop = trainingOrFail(request);
-          if (loop == null) {
-            return;
-          }
-          Context context = Vertx.currentContext();
-          loop.publish()
-              .whenComplete(
-                  (report, error) ->
-                      context.runOnContext(
-                          ignored -> {
-                            if (error != null) {
-                              request
-                                  .response()
-                                  .status(GrpcStatus.INTERNAL)
-                                  .statusMessage("publish failed: " + error.getMessage())
-                                  .end();
-                              return;
-                            }
-                            TrainingLoop.Status t = loop.status();
-                            PublishResponse.Builder b =
-                                PublishResponse.newBuilder()
-                                    .setModelVersion(t.publishedVersion())
-                                    .setStep(t.step())
-                                    .setDetail(PublishOutcome.detail(report, t));
-                            report.ifPresent(
-                                r ->
-                                    b.setPublished(r.published())
-                                        .addAllGuards(guardChecks(r.guards())));
-                            request.response().end(b.build());
-                          }));
-        });
+        (loop, message) -> loop.publish(),
+        (loop, report) -> {
+          TrainingLoop.Status t = loop.status();
+          PublishResponse.Builder b =
+              PublishResponse.newBuilder()
+                  .setModelVersion(t.publishedVersion())
+                  .setStep(t.step())
+                  .setDetail(PublishOutcome.detail(report, t));
+          report.ifPresent(
+              r -> b.setPublished(r.published()).addAllGuards(guardChecks(r.guards())));
+          return b.build();
+        },
+        "publish failed: ");
   }
 
   private void checkpoint(GrpcServerRequest<CheckpointRequest, CheckpointResponse> request) {
-    UnaryRequests.onMessage(
+    command(
         request,
-        service.metrics(),
-        message -> {
-          TrainingLoop loop = trainingOrFail(request);
-          if (loop == null) {
-            return;
-          }
-          Context context = Vertx.currentContext();
-          loop.checkpoint()
-              .whenComplete(
-                  (step, error) ->
-                      context.runOnContext(
-                          ignored -> {
-                            if (error != null) {
-                              request
-                                  .response()
-                                  .status(GrpcStatus.INTERNAL)
-                                  .statusMessage("checkpoint failed: " + error.getMessage())
-                                  .end();
-                            } else {
-                              request
-                                  .response()
-                                  .end(
-                                      CheckpointResponse.newBuilder()
-                                          .setModelVersion(loop.status().publishedVersion())
-                                          .setPath("step-" + step)
-                                          .build());
-                            }
-                          }));
-        });
+        (loop, message) -> loop.checkpoint(),
+        (loop, step) ->
+            CheckpointResponse.newBuilder()
+                .setModelVersion(loop.status().publishedVersion())
+                .setPath("step-" + step)
+                .build(),
+        "checkpoint failed: ");
   }
 
   private void rollback(GrpcServerRequest<RollbackRequest, RollbackResponse> request) {
+    command(
+        request,
+        (loop, message) -> loop.rollback(message.getModelVersion()),
+        (loop, version) -> RollbackResponse.newBuilder().setModelVersion(version).build(),
+        "model_version: ");
+  }
+
+  /**
+   * Runs an operator command on the trainer once the request's message has arrived, and answers on
+   * the request's context when it completes: with {@code answer} of its result, or with an error
+   * status whose message is {@code errorPrefix} and the cause's — NOT_FOUND for an {@link
+   * IllegalArgumentException} (an unknown version), INTERNAL otherwise.
+   */
+  private <Req, Resp, T> void command(
+      GrpcServerRequest<Req, Resp> request,
+      BiFunction<TrainingLoop, Req, CompletionStage<T>> start,
+      BiFunction<TrainingLoop, T, Resp> answer,
+      String errorPrefix) {
     UnaryRequests.onMessage(
         request,
         service.metrics(),
@@ -272,32 +249,29 @@ public final class AdminGrpcService implements Service {
             return;
           }
           Context context = Vertx.currentContext();
-          loop.rollback(message.getModelVersion())
+          start
+              .apply(loop, message)
               .whenComplete(
-                  (version, error) ->
+                  (result, error) ->
                       context.runOnContext(
                           ignored -> {
-                            if (error != null) {
-                              Throwable cause =
-                                  error instanceof java.util.concurrent.CompletionException
-                                      ? error.getCause()
-                                      : error;
-                              request
-                                  .response()
-                                  .status(
-                                      cause instanceof IllegalArgumentException
-                                          ? GrpcStatus.NOT_FOUND
-                                          : GrpcStatus.INTERNAL)
-                                  .statusMessage("model_version: " + cause.getMessage())
-                                  .end();
-                            } else {
-                              request
-                                  .response()
-                                  .end(
-                                      RollbackResponse.newBuilder()
-                                          .setModelVersion(version)
-                                          .build());
+                            if (error == null) {
+                              request.response().end(answer.apply(loop, result));
+                              return;
                             }
+                            Throwable cause =
+                                error instanceof java.util.concurrent.CompletionException
+                                        && error.getCause() != null
+                                    ? error.getCause()
+                                    : error;
+                            request
+                                .response()
+                                .status(
+                                    cause instanceof IllegalArgumentException
+                                        ? GrpcStatus.NOT_FOUND
+                                        : GrpcStatus.INTERNAL)
+                                .statusMessage(errorPrefix + cause.getMessage())
+                                .end();
                           }));
         });
   }

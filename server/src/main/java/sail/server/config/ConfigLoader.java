@@ -72,6 +72,7 @@ public final class ConfigLoader {
           "training.publish_every",
           "training.checkpoint_every",
           "training.learning_rate",
+          "training.beta",
           "training.cpu_share",
           "training.threads",
           "training.reward_model",
@@ -262,6 +263,18 @@ public final class ConfigLoader {
       throw new ConfigException(
           source + ": training.learning_rate must be in (0, 1), got " + learningRate);
     }
+    String betaText = v.string("training.beta", d.beta() == null ? null : d.beta().toString());
+    Double beta = null;
+    if (betaText != null) {
+      try {
+        beta = Double.parseDouble(betaText);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(source + ": training.beta must be a number, got " + betaText);
+      }
+      if (!(beta > 0 && beta <= 10)) {
+        throw new ConfigException(source + ": training.beta must be in (0, 10], got " + beta);
+      }
+    }
     String share = v.string("training.cpu_share", Double.toString(d.cpuShare()));
     double cpuShare;
     try {
@@ -280,6 +293,7 @@ public final class ConfigLoader {
         v.integer("training.publish_every", d.publishEvery(), 1, 1_000_000),
         v.integer("training.checkpoint_every", d.checkpointEvery(), 1, 1_000_000),
         learningRate,
+        beta,
         cpuShare,
         v.integer("training.threads", d.threads(), 1, 256),
         v.bool("training.reward_model", d.rewardModel()));

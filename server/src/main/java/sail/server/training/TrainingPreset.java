@@ -87,6 +87,11 @@ public record TrainingPreset(
     return new TrainingPreset(name, objective, false, true, true);
   }
 
+  /** This preset with β of its objective set to {@code beta} ({@code training.beta}). */
+  public TrainingPreset withBeta(double beta) {
+    return new TrainingPreset(name, objective.withBeta(beta), nllAnchor, ratingPairs, rewardModel);
+  }
+
   /** The names a server accepts. */
   public static List<String> names() {
     return ALL.stream().map(TrainingPreset::name).toList();

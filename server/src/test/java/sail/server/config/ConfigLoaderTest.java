@@ -71,6 +71,10 @@ class ConfigLoaderTest {
     assertEquals(1, ConfigLoader.load(null, Map.of()).training().threads());
     assertEquals(2, ConfigLoader.load(null, Map.of("training.threads", "2")).training().threads());
     assertMessage(Map.of("training.threads", "0"), "training.threads");
+    assertNull(ConfigLoader.load(null, Map.of()).training().beta(), "the preset's own β");
+    assertEquals(0.3, ConfigLoader.load(null, Map.of("training.beta", "0.3")).training().beta());
+    assertMessage(Map.of("training.beta", "0"), "training.beta must be in (0, 10]");
+    assertMessage(Map.of("training.beta", "x"), "training.beta must be a number");
   }
 
   private static void assertMessage(Map<String, String> values, String expected) {

@@ -49,4 +49,14 @@ class TrainingPresetTest {
     assertTrue(TrainingPreset.DEFAULT.ratingPairs());
     assertTrue(TrainingPreset.DEFAULT.rewardModel());
   }
+
+  @Test
+  void withBetaChangesOnlyBeta() {
+    TrainingPreset sharper = TrainingPreset.DEFAULT.withBeta(0.3);
+    assertEquals(0.3, sharper.objective().beta());
+    assertEquals(TrainingPreset.DEFAULT.objective().withBeta(0.3), sharper.objective());
+    assertEquals(TrainingPreset.DEFAULT.name(), sharper.name());
+    assertEquals(TrainingPreset.DEFAULT.rewardModel(), sharper.rewardModel());
+    assertEquals(0.1, TrainingPreset.DEFAULT.objective().beta(), "the preset itself is unchanged");
+  }
 }
