@@ -93,7 +93,11 @@ public final class ServerMain {
             t.rewardModel() && preset.rewardModel(),
             preset.ratingPairs(),
             TrainerSettings.forServer(
-                preset, t.batchSize(), t.publishEvery(), t.checkpointEvery(), t.learningRate()));
+                preset,
+                t.batchSize(),
+                t.publishEvery(),
+                t.checkpointEvery(),
+                t.learningRate() != null ? t.learningRate() : preset.learningRate()));
     TrainingMetrics trainingMetrics =
         new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);
     trainingMetrics.trackTime(loop.trainer()::timeSpent);

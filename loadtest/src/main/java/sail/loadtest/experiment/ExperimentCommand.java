@@ -100,7 +100,8 @@ public final class ExperimentCommand implements Callable<Integer> {
 
   @Option(
       names = "--lr",
-      description = "learning rate of every preset (default: the server's, 3e-5)")
+      description =
+          "learning rate of every preset (default: each preset's own, 3e-5 for the authors')")
   Double learningRate;
 
   @Option(
@@ -319,7 +320,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     return new TrainerSettings(
         objective,
         batch,
-        learningRate == null ? d.learningRate() : learningRate,
+        learningRate == null ? TrainingPreset.named(preset).learningRate() : learningRate,
         anchor == null ? d.nllAnchor() : anchor,
         d.clipNorm(),
         Integer.MAX_VALUE, // no publishing: the experiment evaluates the live weights

@@ -252,16 +252,22 @@ public final class ConfigLoader {
               + preset
               + "'");
     }
-    String rate = v.string("training.learning_rate", Double.toString(d.learningRate()));
-    double learningRate;
-    try {
-      learningRate = Double.parseDouble(rate);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(source + ": training.learning_rate must be a number, got " + rate);
-    }
-    if (!(learningRate > 0 && learningRate < 1)) {
-      throw new ConfigException(
-          source + ": training.learning_rate must be in (0, 1), got " + learningRate);
+    String rate =
+        v.string(
+            "training.learning_rate",
+            d.learningRate() == null ? null : d.learningRate().toString());
+    Double learningRate = null;
+    if (rate != null) {
+      try {
+        learningRate = Double.parseDouble(rate);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(
+            source + ": training.learning_rate must be a number, got " + rate);
+      }
+      if (!(learningRate > 0 && learningRate < 1)) {
+        throw new ConfigException(
+            source + ": training.learning_rate must be in (0, 1), got " + learningRate);
+      }
     }
     String betaText = v.string("training.beta", d.beta() == null ? null : d.beta().toString());
     Double beta = null;

@@ -91,8 +91,8 @@ public record ServerConfig(
    * @param batchSize preference rows per step (16)
    * @param publishEvery steps between guarded publishes (10)
    * @param checkpointEvery steps between training checkpoints (50)
-   * @param learningRate AdamW learning rate (3e-5)
-   * @param beta β of the objective; {@code null} (the default) keeps the preset's own (0.1)
+   * @param learningRate AdamW learning rate; {@code null} (the default) keeps the preset's own
+   * @param beta β of the objective; {@code null} (the default) keeps the preset's own
    * @param cpuShare the trainer's share of wall time (1: train whenever serving allows)
    * @param threads intra-op threads of the trainer's native calls (1: the engine thread keeps the
    *     other core of a 2-core machine, stack-notes.md "Threads")
@@ -105,13 +105,13 @@ public record ServerConfig(
       int batchSize,
       int publishEvery,
       int checkpointEvery,
-      double learningRate,
+      Double learningRate,
       Double beta,
       double cpuShare,
       int threads,
       boolean rewardModel) {
     public static final Training DEFAULTS =
-        new Training(null, "default", 16, 10, 50, 3e-5, null, 1.0, 1, true);
+        new Training(null, "default", 16, 10, 50, null, null, 1.0, 1, true);
   }
 
   /**

@@ -57,17 +57,17 @@ public record TrainerSettings(
   }
 
   /**
-   * Defaults for the embedded model: the {@code default} preset (see {@link TrainingPreset}) with
-   * the NLL anchor at α = 1 and lr 3e-5. alignment-facts.md measured online DPO at lr 3e-5 as
-   * fluent for about 100 steps (and collapsing later, which the publish guards catch); at lr 1e-4
-   * our demo (users giving feedback, the default mixture) failed the KL and repetition guards from
-   * step 20 on. Publish every 10 steps.
+   * Defaults for the embedded model: the {@code default} preset (see {@link TrainingPreset}: β 0.3,
+   * lr 6e-5) with the NLL anchor at α = 1. alignment-facts.md measured online DPO at lr 3e-5 and β
+   * 0.1 as fluent for about 100 steps (and collapsing later, which the publish guards catch); at lr
+   * 1e-4 and β 0.1 our demo failed the KL and repetition guards from step 20 on. Publish every 10
+   * steps.
    */
   public static TrainerSettings defaults() {
     return new TrainerSettings(
         TrainingPreset.DEFAULT.objective(),
         16,
-        3e-5,
+        TrainingPreset.DEFAULT.learningRate(),
         1.0,
         1.0,
         10,

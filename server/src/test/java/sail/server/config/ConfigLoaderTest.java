@@ -72,6 +72,12 @@ class ConfigLoaderTest {
     assertEquals(2, ConfigLoader.load(null, Map.of("training.threads", "2")).training().threads());
     assertMessage(Map.of("training.threads", "0"), "training.threads");
     assertNull(ConfigLoader.load(null, Map.of()).training().beta(), "the preset's own β");
+    assertNull(ConfigLoader.load(null, Map.of()).training().learningRate(), "the preset's own");
+    assertEquals(
+        1e-4,
+        ConfigLoader.load(null, Map.of("training.learning_rate", "1e-4"))
+            .training()
+            .learningRate());
     assertEquals(0.3, ConfigLoader.load(null, Map.of("training.beta", "0.3")).training().beta());
     assertMessage(Map.of("training.beta", "0"), "training.beta must be in (0, 10]");
     assertMessage(Map.of("training.beta", "x"), "training.beta must be a number");

@@ -52,11 +52,21 @@ class TrainingPresetTest {
 
   @Test
   void withBetaChangesOnlyBeta() {
-    TrainingPreset sharper = TrainingPreset.DEFAULT.withBeta(0.3);
-    assertEquals(0.3, sharper.objective().beta());
-    assertEquals(TrainingPreset.DEFAULT.objective().withBeta(0.3), sharper.objective());
+    TrainingPreset sharper = TrainingPreset.DEFAULT.withBeta(0.5);
+    assertEquals(0.5, sharper.objective().beta());
+    assertEquals(TrainingPreset.DEFAULT.objective().withBeta(0.5), sharper.objective());
     assertEquals(TrainingPreset.DEFAULT.name(), sharper.name());
+    assertEquals(TrainingPreset.DEFAULT.learningRate(), sharper.learningRate());
     assertEquals(TrainingPreset.DEFAULT.rewardModel(), sharper.rewardModel());
-    assertEquals(0.1, TrainingPreset.DEFAULT.objective().beta(), "the preset itself is unchanged");
+    assertEquals(0.3, TrainingPreset.DEFAULT.objective().beta(), "the preset itself is unchanged");
+  }
+
+  @Test
+  void oursTrainAtBetaPointThreeAndTwiceTheAuthorsRate() {
+    for (TrainingPreset preset : TrainingPreset.ALL) {
+      boolean tighter = java.util.Set.of("default", "feedback-only").contains(preset.name());
+      assertEquals(tighter ? 0.3 : 0.1, preset.objective().beta(), preset.name());
+      assertEquals(tighter ? 6e-5 : 3e-5, preset.learningRate(), preset.name());
+    }
   }
 }
