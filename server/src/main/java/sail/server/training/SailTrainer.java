@@ -71,7 +71,8 @@ public final class SailTrainer implements AutoCloseable {
   /**
    * People's held-out pairs the accuracy guard measures on (the most recent, shared between choices
    * and 👍-vs-👎 pairs), and the fewest it needs: with 64 pairs the accuracy's standard error is
-   * about 0.06, under the guard's allowed drop of 0.10; both versions score the same pairs.
+   * about 0.06, and the guard allows a drop of up to its sampling noise ({@link
+   * sail.server.training.guard.Guards#allowedAccuracyDrop}); both versions score the same pairs.
    */
   static final int HELD_OUT_PAIRS = 64;
 
@@ -471,6 +472,7 @@ public final class SailTrainer implements AutoCloseable {
             base.summary(),
             accuracy,
             previousAccuracy,
+            heldOut.size(),
             meanReward,
             previousMeanReward,
             settings.guardBounds());

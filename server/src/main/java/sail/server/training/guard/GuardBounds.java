@@ -9,7 +9,7 @@ package sail.server.training.guard;
  * @param minPrintable printable share required (or the base's minus {@link #PRINTABLE_SLACK}, if
  *     lower); facts: 0.99
  * @param maxAccuracyDrop how far held-out preference accuracy may fall below the last published
- *     version's
+ *     version's (more on few pairs: {@link Guards#allowedAccuracyDrop})
  * @param maxRewardDrop how far the mean reward of the samples may fall below the last published
  *     version's; the trainer measures it as the learned reward model's mean P(👍) = σ(r) of the
  *     guard replies, both versions' replies scored by the current reward model, so 0.05 is five

@@ -10,6 +10,23 @@ import java.util.List;
 public final class Guards {
   private Guards() {}
 
+  /** One-sided 95% normal quantile. */
+  static final double NOISE_Z = 1.645;
+
+  /**
+   * How far the held-out accuracy may fall on {@code pairs} pairs: the configured drop, or the
+   * sampling noise of the difference if larger — a fall that noise alone would exceed in under 5%
+   * of attempts, with the difference's standard error taken as at most √(½/n) (the two versions'
+   * errors counted as independent, which overstates it for versions a few steps apart). On 33–37
+   * pairs the fixed 0.10 refused three publishes in demo runs 24 and 25 (docs/demo.md) whose
+   * candidates then won; noise there is about 0.2.
+   */
+  public static double allowedAccuracyDrop(GuardBounds bounds, int pairs) {
+    return pairs <= 0
+        ? bounds.maxAccuracyDrop()
+        : Math.max(bounds.maxAccuracyDrop(), NOISE_Z * Math.sqrt(0.5 / pairs));
+  }
+
   /**
    * Evaluates every guard that has the values it needs: the accuracy and reward guards are skipped
    * when the previous value is NaN (nothing published yet, or no reward model).
@@ -18,6 +35,7 @@ public final class Guards {
    * @param base statistics of the base (reference) model's samples on the same prompts
    * @param accuracy the candidate's held-out preference accuracy (NaN if not measured)
    * @param previousAccuracy the last published version's held-out accuracy (NaN if none)
+   * @param heldOutPairs how many held-out pairs both accuracies were measured on
    * @param meanReward the candidate's mean reward on its samples (NaN if not measured)
    * @param previousMeanReward the last published version's mean reward (NaN if none)
    */
@@ -26,6 +44,7 @@ public final class Guards {
       SampleSummary base,
       double accuracy,
       double previousAccuracy,
+      int heldOutPairs,
       double meanReward,
       double previousMeanReward,
       GuardBounds bounds) {
@@ -54,7 +73,9 @@ public final class Guards {
     if (!Double.isNaN(previousAccuracy) && !Double.isNaN(accuracy)) {
       checks.add(
           GuardReport.Check.atLeast(
-              Guard.HELD_OUT_ACCURACY, accuracy, previousAccuracy - bounds.maxAccuracyDrop()));
+              Guard.HELD_OUT_ACCURACY,
+              accuracy,
+              previousAccuracy - allowedAccuracyDrop(bounds, heldOutPairs)));
     }
     if (!Double.isNaN(previousMeanReward) && !Double.isNaN(meanReward)) {
       checks.add(

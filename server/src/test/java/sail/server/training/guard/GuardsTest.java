@@ -53,7 +53,7 @@ class GuardsTest {
     SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999, 0.9);
     SampleSummary candidate = new SampleSummary(200, 6.0, 0.03, 0.36, 0.998, 0.9);
     GuardReport report =
-        Guards.evaluate(candidate, base, 0.7, 0.65, 0.6, 0.58, GuardBounds.defaults());
+        Guards.evaluate(candidate, base, 0.7, 0.65, 64, 0.6, 0.58, GuardBounds.defaults());
     assertTrue(report.passed(), report.toString());
     assertEquals(7, report.checks().size());
   }
@@ -65,7 +65,14 @@ class GuardsTest {
     SampleSummary drifted = new SampleSummary(48, 12.0, 0.0, 0.40, 1.0, 0.77);
     GuardReport report =
         Guards.evaluate(
-            drifted, base, Double.NaN, Double.NaN, Double.NaN, Double.NaN, GuardBounds.defaults());
+            drifted,
+            base,
+            Double.NaN,
+            Double.NaN,
+            0,
+            Double.NaN,
+            Double.NaN,
+            GuardBounds.defaults());
     assertEquals(
         List.of(Guard.DICTIONARY_WORDS),
         report.failures().stream().map(GuardReport.Check::guard).toList());
@@ -90,6 +97,7 @@ class GuardsTest {
             base,
             Double.NaN,
             Double.NaN,
+            0,
             Double.NaN,
             Double.NaN,
             GuardBounds.defaults());
@@ -111,13 +119,38 @@ class GuardsTest {
     SampleSummary same = new SampleSummary(100, 1, 0.08, 0.5, 0.976, 0.9);
     assertTrue(
         Guards.evaluate(
-                same, base, Double.NaN, Double.NaN, Double.NaN, Double.NaN, GuardBounds.defaults())
+                same,
+                base,
+                Double.NaN,
+                Double.NaN,
+                0,
+                Double.NaN,
+                Double.NaN,
+                GuardBounds.defaults())
             .passed());
     SampleSummary garbled = new SampleSummary(100, 1, 0.0, 0.5, 0.9, 0.9);
-    GuardReport report = Guards.evaluate(garbled, base, 0.4, 0.6, 0.3, 0.5, GuardBounds.defaults());
+    GuardReport report =
+        Guards.evaluate(garbled, base, 0.4, 0.6, 1000, 0.3, 0.5, GuardBounds.defaults());
     assertEquals(
         List.of(Guard.PRINTABLE, Guard.HELD_OUT_ACCURACY, Guard.MEAN_REWARD),
         report.failures().stream().map(GuardReport.Check::guard).toList());
+  }
+
+  @Test
+  void anAccuracyFallWithinSamplingNoiseIsAllowed() {
+    GuardBounds bounds = GuardBounds.defaults();
+    // many pairs: the configured 0.10
+    assertEquals(0.10, Guards.allowedAccuracyDrop(bounds, 1000), 1e-12);
+    // 64 pairs: 1.645·√(½/64) = 0.145; 33 pairs: 0.202
+    assertEquals(0.1454, Guards.allowedAccuracyDrop(bounds, 64), 1e-4);
+    assertEquals(0.2025, Guards.allowedAccuracyDrop(bounds, 33), 1e-4);
+    SampleSummary base = new SampleSummary(100, 0, 0.01, 0.5, 1.0, 0.9);
+    // demo run 25, step 10: 0.394 on 33 pairs against the base's ½ is noise, not a drop
+    assertTrue(
+        Guards.evaluate(base, base, 0.394, 0.5, 33, Double.NaN, Double.NaN, bounds).passed());
+    // the same fall measured on 1,000 pairs is one
+    assertFalse(
+        Guards.evaluate(base, base, 0.394, 0.5, 1000, Double.NaN, Double.NaN, bounds).passed());
   }
 
   @Test
