@@ -63,16 +63,7 @@ class GuardsTest {
     // fluent-looking statistics, but a fifth fewer dictionary words than the base
     SampleSummary base = new SampleSummary(48, 0, 0.0, 0.35, 1.0, 0.92);
     SampleSummary drifted = new SampleSummary(48, 12.0, 0.0, 0.40, 1.0, 0.77);
-    GuardReport report =
-        Guards.evaluate(
-            drifted,
-            base,
-            Double.NaN,
-            Double.NaN,
-            0,
-            Double.NaN,
-            Double.NaN,
-            GuardBounds.defaults());
+    GuardReport report = samplesOnly(drifted, base);
     assertEquals(
         List.of(Guard.DICTIONARY_WORDS),
         report.failures().stream().map(GuardReport.Check::guard).toList());
@@ -91,16 +82,7 @@ class GuardsTest {
     // "happy happy happy ...": repetitive, few distinct words, far from the reference
     SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999, 0.9);
     SampleSummary collapsed = new SampleSummary(200, 45.0, 0.9, 0.05, 0.999, 0.9);
-    GuardReport report =
-        Guards.evaluate(
-            collapsed,
-            base,
-            Double.NaN,
-            Double.NaN,
-            0,
-            Double.NaN,
-            Double.NaN,
-            GuardBounds.defaults());
+    GuardReport report = samplesOnly(collapsed, base);
     assertFalse(report.passed());
     assertEquals(
         List.of(Guard.KL, Guard.REPETITION, Guard.DISTINCT_WORDS),
@@ -117,17 +99,7 @@ class GuardsTest {
     // a base that itself repeats 8% and prints 98%: bounds follow it
     SampleSummary base = new SampleSummary(100, 0, 0.08, 0.5, 0.98, 0.9);
     SampleSummary same = new SampleSummary(100, 1, 0.08, 0.5, 0.976, 0.9);
-    assertTrue(
-        Guards.evaluate(
-                same,
-                base,
-                Double.NaN,
-                Double.NaN,
-                0,
-                Double.NaN,
-                Double.NaN,
-                GuardBounds.defaults())
-            .passed());
+    assertTrue(samplesOnly(same, base).passed());
     SampleSummary garbled = new SampleSummary(100, 1, 0.0, 0.5, 0.9, 0.9);
     GuardReport report =
         Guards.evaluate(garbled, base, 0.4, 0.6, 1000, 0.3, 0.5, GuardBounds.defaults());
@@ -174,5 +146,11 @@ class GuardsTest {
     assertEquals(0.5, summary.repetitionRate(), 1e-12);
     assertEquals(3 / 5.0, summary.distinctWordRatio(), 1e-12);
     assertEquals(1.0, summary.printableShare(), 1e-12);
+  }
+
+  /** The guards on sample statistics alone: no accuracy or reward measured yet. */
+  private static GuardReport samplesOnly(SampleSummary candidate, SampleSummary base) {
+    return Guards.evaluate(
+        candidate, base, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, GuardBounds.defaults());
   }
 }
