@@ -65,9 +65,9 @@ public record TrainingPreset(
    * β of {@code default} and {@code feedback-only}: 0.3, not the authors' 0.1. The loss stops
    * pushing a pair once its implicit-reward margin is a few nats instead of about twenty, a tighter
    * leash to the reference per label, which matters when a third of the people's labels disagree
-   * with their own taste. In the demo (docs/demo.md, runs 16-24) β 0.1 narrowed the served replies'
+   * with their own taste. In the demo (docs/demo.md, runs 16-27) β 0.1 narrowed the served replies'
    * vocabulary by 9-13% (distinct words at equal counts) for the same gain in hidden score that β
-   * 0.3 reached with 5-10%.
+   * 0.3 reached or passed with 5-12% (runs 22-27).
    */
   static final double OUR_BETA = 0.3;
 
