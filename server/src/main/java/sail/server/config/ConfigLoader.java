@@ -252,45 +252,6 @@ public final class ConfigLoader {
               + preset
               + "'");
     }
-    String rate =
-        v.string(
-            "training.learning_rate",
-            d.learningRate() == null ? null : d.learningRate().toString());
-    Double learningRate = null;
-    if (rate != null) {
-      try {
-        learningRate = Double.parseDouble(rate);
-      } catch (NumberFormatException e) {
-        throw new ConfigException(
-            source + ": training.learning_rate must be a number, got " + rate);
-      }
-      if (!(learningRate > 0 && learningRate < 1)) {
-        throw new ConfigException(
-            source + ": training.learning_rate must be in (0, 1), got " + learningRate);
-      }
-    }
-    String betaText = v.string("training.beta", d.beta() == null ? null : d.beta().toString());
-    Double beta = null;
-    if (betaText != null) {
-      try {
-        beta = Double.parseDouble(betaText);
-      } catch (NumberFormatException e) {
-        throw new ConfigException(source + ": training.beta must be a number, got " + betaText);
-      }
-      if (!(beta > 0 && beta <= 10)) {
-        throw new ConfigException(source + ": training.beta must be in (0, 10], got " + beta);
-      }
-    }
-    String share = v.string("training.cpu_share", Double.toString(d.cpuShare()));
-    double cpuShare;
-    try {
-      cpuShare = Double.parseDouble(share);
-    } catch (NumberFormatException e) {
-      throw new ConfigException(source + ": training.cpu_share must be a number, got " + share);
-    }
-    if (!(cpuShare > 0 && cpuShare <= 1)) {
-      throw new ConfigException(source + ": training.cpu_share must be in (0, 1], got " + cpuShare);
-    }
     String pairs = v.string("training.pairs", null);
     return new ServerConfig.Training(
         pairs == null || pairs.isBlank() ? null : Path.of(pairs),
@@ -298,9 +259,9 @@ public final class ConfigLoader {
         v.integer("training.batch_size", d.batchSize(), 1, 1024),
         v.integer("training.publish_every", d.publishEvery(), 1, 1_000_000),
         v.integer("training.checkpoint_every", d.checkpointEvery(), 1, 1_000_000),
-        learningRate,
-        beta,
-        cpuShare,
+        v.positive("training.learning_rate", d.learningRate(), 1, false),
+        v.positive("training.beta", d.beta(), 10, true),
+        v.positive("training.cpu_share", d.cpuShare(), 1, true),
         v.integer("training.threads", d.threads(), 1, 256),
         v.bool("training.reward_model", d.rewardModel()));
   }
@@ -446,6 +407,39 @@ public final class ConfigLoader {
       if (!(parsed >= min && parsed <= max)) {
         throw new ConfigException(
             source + ": " + key + " must be in [" + min + ", " + max + "], got " + parsed);
+      }
+      return parsed;
+    }
+
+    /**
+     * A number above 0 and below {@code max} (up to it when {@code maxIncluded}), or {@code
+     * fallback} when the key is absent ({@code null} for a setting whose absence means "the
+     * preset's own").
+     */
+    Double positive(String key, Double fallback, double max, boolean maxIncluded)
+        throws ConfigException {
+      String value = values.get(key);
+      if (value == null) {
+        return fallback;
+      }
+      double parsed;
+      try {
+        parsed = Double.parseDouble(value);
+      } catch (NumberFormatException e) {
+        throw new ConfigException(source + ": " + key + " must be a number, got " + value);
+      }
+      if (!(parsed > 0 && (maxIncluded ? parsed <= max : parsed < max))) {
+        throw new ConfigException(
+            source
+                + ": "
+                + key
+                + " must be in (0, "
+                + new java.math.BigDecimal(Double.toString(max))
+                    .stripTrailingZeros()
+                    .toPlainString()
+                + (maxIncluded ? "]" : ")")
+                + ", got "
+                + parsed);
       }
       return parsed;
     }

@@ -1,5 +1,6 @@
 package sail.server.training;
 
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.IntSupplier;
@@ -193,14 +194,13 @@ public final class TrainingLoop {
    * was published, or fails if training stops before the trainer gets to it. A paused trainer
    * publishes too (and stays paused).
    */
-  public CompletableFuture<java.util.Optional<SailTrainer.PublishReport>> publish() {
-    CompletableFuture<java.util.Optional<SailTrainer.PublishReport>> done =
-        new CompletableFuture<>();
+  public CompletableFuture<Optional<SailTrainer.PublishReport>> publish() {
+    CompletableFuture<Optional<SailTrainer.PublishReport>> done = new CompletableFuture<>();
     submit(
         new Command(
             () -> {
               try {
-                java.util.Optional<SailTrainer.PublishReport> report = trainer.publishNow();
+                Optional<SailTrainer.PublishReport> report = trainer.publishNow();
                 report.ifPresent(observer::publishAttempted);
                 done.complete(report);
               } catch (RuntimeException e) {

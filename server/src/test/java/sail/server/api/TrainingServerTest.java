@@ -145,21 +145,9 @@ class TrainingServerTest {
         new io.vertx.core.json.JsonObject(httpStatus.body()).getJsonObject("training");
     assertEquals("PAUSED", training.getString("state"));
     assertFalse(training.containsKey("reward_model"), training.encode());
-    var badRollback =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/admin/rollback"))
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model_version\":77}"))
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    var badRollback = postJson(http, base + "/v1/admin/rollback", "{\"model_version\":77}");
     assertEquals(404, badRollback.statusCode(), badRollback.body());
-    var httpPublish =
-        http.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(base + "/v1/admin/training/publish"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
-                .build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+    var httpPublish = postJson(http, base + "/v1/admin/training/publish", "{}");
     assertEquals(200, httpPublish.statusCode(), httpPublish.body());
     io.vertx.core.json.JsonObject publishJson =
         new io.vertx.core.json.JsonObject(httpPublish.body());
@@ -174,5 +162,15 @@ class TrainingServerTest {
             .timeout(10, TimeUnit.SECONDS)
             .await();
     assertTrue(resumed.getRunning());
+  }
+
+  private static java.net.http.HttpResponse<String> postJson(
+      java.net.http.HttpClient http, String url, String json) throws Exception {
+    return http.send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json))
+            .build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -81,6 +81,8 @@ class ConfigLoaderTest {
     assertEquals(0.3, ConfigLoader.load(null, Map.of("training.beta", "0.3")).training().beta());
     assertMessage(Map.of("training.beta", "0"), "training.beta must be in (0, 10]");
     assertMessage(Map.of("training.beta", "x"), "training.beta must be a number");
+    assertMessage(
+        Map.of("training.learning_rate", "1"), "training.learning_rate must be in (0, 1)");
   }
 
   private static void assertMessage(Map<String, String> values, String expected) {
