@@ -97,7 +97,8 @@ public final class ServerMain {
                 t.batchSize(),
                 t.publishEvery(),
                 t.checkpointEvery(),
-                t.learningRate() != null ? t.learningRate() : preset.learningRate()));
+                t.learningRate() != null ? t.learningRate() : preset.learningRate(),
+                t.dialogueAnchor()));
     TrainingMetrics trainingMetrics =
         new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);
     trainingMetrics.trackTime(loop.trainer()::timeSpent);

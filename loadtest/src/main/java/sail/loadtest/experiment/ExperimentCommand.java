@@ -109,6 +109,13 @@ public final class ExperimentCommand implements Callable<Integer> {
       description = "α of the NLL anchor on chosen replies (default: the server's, 1)")
   Double anchor;
 
+  @Option(
+      names = "--dialogue-anchor",
+      description =
+          "λ of the dialogue anchor: NLL of people-written dialogue replies added to every step"
+              + " (default: the server's)")
+  Double dialogueAnchor;
+
   @Option(names = "--beta", description = "β of every preset (default: each preset's own)")
   Double beta;
 
@@ -322,6 +329,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         batch,
         learningRate == null ? TrainingPreset.named(preset).learningRate() : learningRate,
         anchor == null ? d.nllAnchor() : anchor,
+        dialogueAnchor == null ? d.dialogueAnchor() : dialogueAnchor,
         d.clipNorm(),
         Integer.MAX_VALUE, // no publishing: the experiment evaluates the live weights
         Integer.MAX_VALUE,
@@ -340,6 +348,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     StringBuilder o = new StringBuilder(" --presets ").append(String.join(",", presets));
     if (learningRate != null) o.append(" --lr ").append(learningRate);
     if (anchor != null) o.append(" --anchor ").append(anchor);
+    if (dialogueAnchor != null) o.append(" --dialogue-anchor ").append(dialogueAnchor);
     if (beta != null) o.append(" --beta ").append(beta);
     if (mixture != null) o.append(" --mixture ").append(joined(mixture));
     if (coefficients != null) o.append(" --coefficients ").append(joined(coefficients));

@@ -234,6 +234,7 @@ public final class TrainBenchmark {
         settings.batch(),
         d.learningRate(),
         0,
+        0,
         d.clipNorm(),
         Integer.MAX_VALUE,
         Integer.MAX_VALUE,

@@ -73,6 +73,7 @@ public final class ConfigLoader {
           "training.checkpoint_every",
           "training.learning_rate",
           "training.beta",
+          "training.dialogue_anchor",
           "training.cpu_share",
           "training.threads",
           "training.reward_model",
@@ -261,6 +262,7 @@ public final class ConfigLoader {
         v.integer("training.checkpoint_every", d.checkpointEvery(), 1, 1_000_000),
         v.positive("training.learning_rate", d.learningRate(), 1, false),
         v.positive("training.beta", d.beta(), 10, true),
+        v.nonNegative("training.dialogue_anchor", d.dialogueAnchor(), 100),
         v.positive("training.cpu_share", d.cpuShare(), 1, true),
         v.integer("training.threads", d.threads(), 1, 256),
         v.bool("training.reward_model", d.rewardModel()));
@@ -442,6 +444,17 @@ public final class ConfigLoader {
                 + parsed);
       }
       return parsed;
+    }
+
+    /**
+     * A number in [0, max], or {@code fallback} when the key is absent ({@code null} for a setting
+     * whose absence means "the preset's own").
+     */
+    Double nonNegative(String key, Double fallback, double max) throws ConfigException {
+      if (values.get(key) == null) {
+        return fallback; // not a conditional expression: that would unbox a null fallback
+      }
+      return decimal(key, 0, 0, max);
     }
 
     boolean bool(String key, boolean fallback) throws ConfigException {

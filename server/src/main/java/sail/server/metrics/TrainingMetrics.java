@@ -30,8 +30,9 @@ import sail.server.training.reward.RewardLearner;
  * <ul>
  *   <li>{@code sail.training.steps} — optimiser steps (its rate is steps/s); {@code
  *       sail.training.step.duration} — seconds per step (publish excluded)
- *   <li>{@code sail.training.loss}, {@code sail.training.mean_s}, {@code sail.training.anchor_nll}
- *       — the last step's batch loss, mean s and NLL anchor
+ *   <li>{@code sail.training.loss}, {@code sail.training.mean_s}, {@code sail.training.anchor_nll},
+ *       {@code sail.training.dialogue_nll} — the last step's batch loss, mean s, NLL anchor and
+ *       dialogue anchor
  *   <li>per route, tag {@code route} = offline_dpo, ddp, dpp, dpr; gauges hold the last step that
  *       had rows of the route (NaN before): {@code sail.training.route.s} (mean s = log σ(β·h)),
  *       {@code .loss} (mean −s − (c_B/2)·s²), {@code .weight} (mean 1 + c_B·s after the clamp),
@@ -64,6 +65,7 @@ public final class TrainingMetrics implements TrainingObserver {
   private volatile double loss = Double.NaN;
   private volatile double meanS = Double.NaN;
   private volatile double anchorNll = Double.NaN;
+  private volatile double dialogueNll = Double.NaN;
   private volatile double kl = Double.NaN;
   private volatile double rewardModelAccuracy = Double.NaN;
   private volatile double rewardModelLoss = Double.NaN;
@@ -95,6 +97,10 @@ public final class TrainingMetrics implements TrainingObserver {
     gauge("sail.training.loss", "batch loss of the last step", m -> m.loss);
     gauge("sail.training.mean_s", "mean s = log sigmoid(beta h) of the last step", m -> m.meanS);
     gauge("sail.training.anchor_nll", "NLL anchor of the last step", m -> m.anchorNll);
+    gauge(
+        "sail.training.dialogue_nll",
+        "mean NLL per token of the dialogue anchor's replies in the last step",
+        m -> m.dialogueNll);
     gauge("sail.training.kl", "KL estimate of the last publish attempt", m -> m.kl);
     gauge(
         "sail.training.reward_model.accuracy",
@@ -124,6 +130,7 @@ public final class TrainingMetrics implements TrainingObserver {
     loss = step.loss();
     meanS = step.meanS();
     anchorNll = step.anchorNll();
+    dialogueNll = step.dialogueNll();
     step.routeMetrics().forEach((route, metrics) -> routes.get(route).record(metrics));
     step.onlineVersionLags().forEach(versionLag::record);
     RewardLearner.Report reward = step.reward();

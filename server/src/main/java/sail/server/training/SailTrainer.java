@@ -23,6 +23,7 @@ import sail.server.model.WeightSnapshot;
 import sail.server.registry.CheckpointStore;
 import sail.server.registry.ModelRegistry;
 import sail.server.registry.PublishedModel;
+import sail.server.task.TaskResources;
 import sail.server.training.guard.GuardReport;
 import sail.server.training.guard.Guards;
 import sail.server.training.guard.PreferenceAccuracy;
@@ -87,12 +88,14 @@ public final class SailTrainer implements AutoCloseable {
    *     pairs), how many published versions their generator trails the served one
    * @param tokens prompt and reply tokens of the batch's 2·B scored sequences, padding excluded
    * @param reward what the learned reward model did before this step, or null without one
+   * @param dialogueNll mean NLL per token of the dialogue anchor's replies (NaN without it)
    */
   public record StepReport(
       long step,
       double loss,
       double meanS,
       double anchorNll,
+      double dialogueNll,
       int swapped,
       Map<Route, Long> rows,
       int freshPairs,
@@ -118,6 +121,8 @@ public final class SailTrainer implements AutoCloseable {
   private final CheckpointStore versions;
   private final List<String> guardPrompts;
   private final AdamW optimizer;
+  // people-written replies the policy keeps fitting (null when training.dialogue_anchor is 0)
+  private final DialogueAnchor dialogue;
   private Sampled base;
   // the last published version's guard replies, re-scored by the current reward model at each
   // publish attempt (the model keeps learning, so old scores are not comparable); null after a
@@ -183,6 +188,10 @@ public final class SailTrainer implements AutoCloseable {
     this.versions =
         new CheckpointStore(dataDirectory.resolve("versions"), "version", settings.keepVersions());
     this.optimizer = new AdamW(AdamW.Settings.defaults(), model.manager());
+    this.dialogue =
+        settings.dialogueAnchor() > 0
+            ? DialogueAnchor.of(TaskResources.dialogueSft(), model.tokenizer())
+            : null;
   }
 
   public long step() {
@@ -305,12 +314,20 @@ public final class SailTrainer implements AutoCloseable {
     SequenceScorer.Collated collated =
         SequenceScorer.collate(all, model.contextLength(), tokenizer.padId());
     List<Route> routes = plan.routes();
-    double[] metrics = new double[4];
+    List<SequenceScorer.Example> turns =
+        dialogue == null ? List.of() : dialogue.draw(settings.seed(), step, DialogueAnchor.ROWS);
+    SequenceScorer.Collated dialogueBatch =
+        turns.isEmpty()
+            ? null
+            : SequenceScorer.collate(turns, model.contextLength(), tokenizer.padId());
+    double[] metrics = new double[] {0, 0, 0, Double.NaN};
     long updating = System.nanoTime();
     dataSeconds.add((updating - planning) / 1e9);
     double loss =
         OptimizerStep.run(
-            () -> policyLoss(collated, routes, refChosen, refRejected, labels, n, metrics),
+            () ->
+                policyLoss(
+                    collated, dialogueBatch, routes, refChosen, refRejected, labels, n, metrics),
             model.block().getParameters(),
             optimizer,
             settings.clipNorm(),
@@ -332,6 +349,7 @@ public final class SailTrainer implements AutoCloseable {
             loss,
             metrics[0],
             metrics[1],
+            metrics[3],
             (int) metrics[2],
             counts,
             fresh.size(),
@@ -352,9 +370,14 @@ public final class SailTrainer implements AutoCloseable {
     return lastStep;
   }
 
-  /** The scalar to backpropagate; fills metrics {mean s, anchor NLL, swaps}. */
+  /**
+   * The scalar to backpropagate; fills metrics {mean s, anchor NLL, swaps, dialogue NLL}.
+   *
+   * @param dialogueBatch the dialogue anchor's turns of this step, or null without the anchor
+   */
   private NDArray policyLoss(
       SequenceScorer.Collated collated,
+      SequenceScorer.Collated dialogueBatch,
       List<Route> routes,
       double[] refChosen,
       double[] refRejected,
@@ -407,6 +430,19 @@ public final class SailTrainer implements AutoCloseable {
     NDArray anchor = winner.sum().neg().div(Math.max(1f, tokens));
     if (settings.nllAnchor() > 0) {
       objective = objective.add(anchor.mul((float) settings.nllAnchor()));
+    }
+    // dialogue anchor: λ · mean NLL per token of people-written replies (DialogueAnchor), a forward
+    // pass of its own so that its longer prompts do not pad the preference rows
+    if (dialogueBatch != null) {
+      NDArray sums2 =
+          SequenceScorer.sumLogProbs(model, model.liveParameters(), dialogueBatch, true);
+      int dialogueTokens = 0;
+      for (int t : dialogueBatch.responseTokens()) {
+        dialogueTokens += t;
+      }
+      NDArray dialogueNll = sums2.sum().neg().div(Math.max(1f, dialogueTokens));
+      objective = objective.add(dialogueNll.mul((float) settings.dialogueAnchor()));
+      metrics[3] = dialogueNll.getFloat();
     }
     metrics[0] = surrogate.s().mean().getFloat();
     metrics[1] = anchor.getFloat();

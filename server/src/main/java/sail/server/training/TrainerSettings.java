@@ -12,6 +12,8 @@ import sail.server.training.rollout.PolicyRollouts;
  * @param learningRate AdamW learning rate (constant)
  * @param nllAnchor α of the NLL anchor on chosen replies (RPO-style: + α · mean NLL per token of
  *     the chosen reply); alignment-facts.md found α = 1 kept a tiny model fluent
+ * @param dialogueAnchor λ of the dialogue anchor: + λ · mean NLL per token of {@link
+ *     DialogueAnchor#ROWS} people-written dialogue replies per step (0: off)
  * @param clipNorm global gradient-norm clip
  * @param publishEvery steps between publish attempts (guards first)
  * @param checkpointEvery steps between training checkpoints
@@ -29,6 +31,7 @@ public record TrainerSettings(
     int batchSize,
     double learningRate,
     double nllAnchor,
+    double dialogueAnchor,
     double clipNorm,
     int publishEvery,
     int checkpointEvery,
@@ -46,9 +49,9 @@ public record TrainerSettings(
       throw new IllegalArgumentException(
           "batchSize, publishEvery, checkpointEvery and guardPrompts must be >= 1");
     }
-    if (!(learningRate > 0) || nllAnchor < 0 || !(clipNorm > 0)) {
+    if (!(learningRate > 0) || nllAnchor < 0 || !(dialogueAnchor >= 0) || !(clipNorm > 0)) {
       throw new IllegalArgumentException(
-          "learningRate and clipNorm must be > 0 and nllAnchor >= 0");
+          "learningRate and clipNorm must be > 0, nllAnchor and dialogueAnchor >= 0");
     }
     if (keepCheckpoints < 1 || keepVersions < 1 || maxQueuedRequests < 0) {
       throw new IllegalArgumentException(
@@ -69,6 +72,7 @@ public record TrainerSettings(
         16,
         TrainingPreset.DEFAULT.learningRate(),
         1.0,
+        0.0,
         1.0,
         10,
         50,
@@ -83,17 +87,26 @@ public record TrainerSettings(
   }
 
   /**
-   * The settings a server runs with: a preset's objective and anchor, batch size, schedule and
+   * The settings a server runs with: a preset's objective and anchors, batch size, schedule and
    * learning rate from the configuration, everything else at its default.
+   *
+   * @param dialogueAnchor λ of the dialogue anchor, or null for the default's when the preset has
+   *     the NLL anchor (ours) and none otherwise (the authors')
    */
   public static TrainerSettings forServer(
-      TrainingPreset preset, int batch, int publish, int checkpoint, double lr) {
+      TrainingPreset preset,
+      int batch,
+      int publish,
+      int checkpoint,
+      double lr,
+      Double dialogueAnchor) {
     TrainerSettings d = defaults();
     return new TrainerSettings(
         preset.objective(),
         batch,
         lr,
         preset.nllAnchor() ? d.nllAnchor() : 0,
+        dialogueAnchor != null ? dialogueAnchor : preset.nllAnchor() ? d.dialogueAnchor() : 0,
         d.clipNorm(),
         publish,
         checkpoint,

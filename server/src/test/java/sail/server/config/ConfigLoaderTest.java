@@ -81,6 +81,15 @@ class ConfigLoaderTest {
     assertEquals(0.3, ConfigLoader.load(null, Map.of("training.beta", "0.3")).training().beta());
     assertMessage(Map.of("training.beta", "0"), "training.beta must be in (0, 10]");
     assertMessage(Map.of("training.beta", "x"), "training.beta must be a number");
+    assertNull(ConfigLoader.load(null, Map.of()).training().dialogueAnchor());
+    assertEquals(
+        0.0,
+        ConfigLoader.load(null, Map.of("training.dialogue_anchor", "0"))
+            .training()
+            .dialogueAnchor());
+    assertMessage(
+        Map.of("training.dialogue_anchor", "-1"),
+        "training.dialogue_anchor must be in [0.0, 100.0]");
     assertMessage(
         Map.of("training.learning_rate", "1"), "training.learning_rate must be in (0, 1)");
   }

@@ -16,10 +16,13 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sail.server.model.ByteTokenizer;
 import sail.server.model.GptLanguageModel;
+import sail.server.model.SequenceScorer;
 import sail.server.model.TinyModels;
 import sail.server.model.WeightSnapshot;
 import sail.server.registry.ModelRegistry;
+import sail.server.task.TaskResources;
 import sail.server.training.guard.Guard;
 import sail.server.training.guard.GuardBounds;
 import sail.server.training.mixture.InMemoryFeedbackPairs;
@@ -66,17 +69,21 @@ class SailTrainerTest {
         ObjectiveConfig objective,
         double feedbackShare,
         double learningRate) {
-      this(base, dataDir, objective, feedbackShare, learningRate, null);
+      this(base, dataDir, objective, feedbackShare, learningRate, null, 0);
     }
 
-    /** With {@code rewards} labelling fresh DPR rows; null: the reply's length does. */
+    /**
+     * With {@code rewards} labelling fresh DPR rows (null: the reply's length does) and the
+     * dialogue anchor at λ {@code dialogueAnchor}.
+     */
     Rig(
         WeightSnapshot base,
         Path dataDir,
         ObjectiveConfig objective,
         double feedbackShare,
         double learningRate,
-        RewardSource rewards) {
+        RewardSource rewards,
+        double dialogueAnchor) {
       if (base != null) {
         base.copyInto(model.block());
       }
@@ -115,6 +122,7 @@ class SailTrainerTest {
               4,
               learningRate,
               1.0,
+              dialogueAnchor,
               1.0,
               2,
               2,
@@ -278,7 +286,7 @@ class SailTrainerTest {
         ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1));
     boolean sawFresh = false;
     try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices);
-        Rig rig = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, learner)) {
+        Rig rig = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, learner, 0)) {
       SailTrainer.StepReport first = rig.trainer.trainStep();
       assertEquals(1, first.reward().steps(), "one reward step per policy step");
       assertFalse(first.reward().ready(), "one step from a random head: " + learner.accuracy());
@@ -303,13 +311,56 @@ class SailTrainerTest {
 
       // a restart restores the reward model with the policy
       try (RewardLearner fresh = InMemoryRewardLabels.tinyLearner(ratings, choices);
-          Rig second = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, fresh)) {
+          Rig second = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, fresh, 0)) {
         second.trainer.resume().orElseThrow();
         assertEquals(54, fresh.steps());
         List<PromptReply> probe = List.of(new PromptReply("Any news?", "so kind"));
         assertEquals(learner.score(probe)[0], fresh.score(probe)[0], 1e-6);
       }
     }
+  }
+
+  @Test
+  void theDialogueAnchorPullsThePolicyTowardsPeopleWrittenReplies() {
+    ObjectiveConfig offlineOnly =
+        ObjectiveConfig.of(new MixtureWeights(0, 0, 0), GradientCoefficients.NONE);
+    List<SequenceScorer.Example> heldOut =
+        DialogueAnchor.of(TaskResources.dialogueSft(), new ByteTokenizer()).draw(99, 0, 16);
+    double[] nll = new double[2];
+    double[] lambdas = {0, 5};
+    try (Rig first = new Rig(null, temp.resolve("base"))) {
+      WeightSnapshot base = first.registry.acquire().weights();
+      for (int i = 0; i < lambdas.length; i++) {
+        try (Rig rig =
+            new Rig(base, temp.resolve("l" + i), offlineOnly, 0, 1e-2, null, lambdas[i])) {
+          SailTrainer.StepReport report = null;
+          for (int s = 0; s < 6; s++) {
+            report = rig.trainer.trainStep();
+          }
+          assertEquals(lambdas[i] > 0, Double.isFinite(report.dialogueNll()), "reported iff on");
+          SequenceScorer.Collated batch =
+              SequenceScorer.collate(heldOut, rig.model.contextLength(), ByteTokenizer.PAD);
+          try (NDScope ignored = new NDScope()) {
+            float[] sums =
+                SequenceScorer.sumLogProbs(rig.model, rig.model.liveParameters(), batch, false)
+                    .toFloatArray();
+            double total = 0;
+            for (float sum : sums) {
+              total -= sum;
+            }
+            nll[i] = total / java.util.Arrays.stream(batch.responseTokens()).sum();
+          }
+        }
+      }
+      base.release();
+    }
+    assertTrue(
+        nll[1] < nll[0] - 0.1,
+        "NLL per token of dialogue replies drawn apart from training: "
+            + nll[1]
+            + " with the anchor, "
+            + nll[0]
+            + " without");
   }
 
   @Test

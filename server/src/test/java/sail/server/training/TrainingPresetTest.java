@@ -32,10 +32,18 @@ class TrainingPresetTest {
   @Test
   void onlyOurPresetsKeepTheAnchorInTheServersSettings() {
     for (TrainingPreset preset : TrainingPreset.ALL) {
-      TrainerSettings settings = TrainerSettings.forServer(preset, 16, 10, 50, 3e-5);
+      TrainerSettings settings = TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, null);
       boolean ours =
           java.util.Set.of("default", "feedback-only", "choices").contains(preset.name());
       assertEquals(ours ? 1.0 : 0.0, settings.nllAnchor(), preset.name());
+      assertEquals(
+          ours ? TrainerSettings.defaults().dialogueAnchor() : 0.0,
+          settings.dialogueAnchor(),
+          preset.name());
+      assertEquals(
+          2.5,
+          TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, 2.5).dialogueAnchor(),
+          "the configuration's λ wins for " + preset.name());
       assertEquals(preset.objective(), settings.objective(), preset.name());
     }
   }
@@ -58,7 +66,10 @@ class TrainingPresetTest {
     assertEquals(TrainingPreset.DEFAULT.name(), sharper.name());
     assertEquals(TrainingPreset.DEFAULT.learningRate(), sharper.learningRate());
     assertEquals(TrainingPreset.DEFAULT.rewardModel(), sharper.rewardModel());
-    assertEquals(0.3, TrainingPreset.DEFAULT.objective().beta(), "the preset itself is unchanged");
+    assertEquals(
+        TrainingPreset.OUR_BETA,
+        TrainingPreset.DEFAULT.objective().beta(),
+        "the preset itself is unchanged");
   }
 
   @Test

@@ -10,16 +10,22 @@ import java.util.List;
 public final class Guards {
   private Guards() {}
 
-  /** One-sided 95% normal quantile. */
-  static final double NOISE_Z = 1.645;
+  /**
+   * One-sided 99% normal quantile. A trainer attempts a publish every few steps — about 11 times in
+   * a 12-minute demo — and a refusal rolls back every step since the served version, so a 5% false
+   * refusal per attempt (z 1.645) refused a sound version in about 43% of runs (1 − 0.95¹¹; demo
+   * runs 24, 26 and 31 in docs/demo.md lost 10 steps each to drops of 0.17–0.18 on 37–64 pairs); at
+   * 1% per attempt that is about 10% of runs.
+   */
+  static final double NOISE_Z = 2.326;
 
   /**
    * How far the held-out accuracy may fall on {@code pairs} pairs: the configured drop, or the
-   * sampling noise of the difference if larger — a fall that noise alone would exceed in under 5%
-   * of attempts, with the difference's standard error taken as at most √(½/n) (the two versions'
-   * errors counted as independent, which overstates it for versions a few steps apart). On 33–37
-   * pairs the fixed 0.10 refused three publishes in demo runs 24 and 25 (docs/demo.md) whose
-   * candidates then won; noise there is about 0.2.
+   * sampling noise of the difference if larger — a fall that noise alone would exceed in under 1%
+   * of attempts ({@link #NOISE_Z}), with the difference's standard error taken as at most √(½/n)
+   * (the two versions' errors counted as independent, which overstates it for versions a few steps
+   * apart). On 33–37 pairs the fixed 0.10 refused three publishes in demo runs 24 and 25
+   * (docs/demo.md) whose candidates then won; noise there is about 0.2.
    */
   public static double allowedAccuracyDrop(GuardBounds bounds, int pairs) {
     return pairs <= 0

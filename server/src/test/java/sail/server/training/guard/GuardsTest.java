@@ -113,13 +113,16 @@ class GuardsTest {
     GuardBounds bounds = GuardBounds.defaults();
     // many pairs: the configured 0.10
     assertEquals(0.10, Guards.allowedAccuracyDrop(bounds, 1000), 1e-12);
-    // 64 pairs: 1.645·√(½/64) = 0.145; 33 pairs: 0.202
-    assertEquals(0.1454, Guards.allowedAccuracyDrop(bounds, 64), 1e-4);
-    assertEquals(0.2025, Guards.allowedAccuracyDrop(bounds, 33), 1e-4);
+    // 64 pairs: 2.326·√(½/64) = 0.206; 33 pairs: 0.286
+    assertEquals(0.2056, Guards.allowedAccuracyDrop(bounds, 64), 1e-4);
+    assertEquals(0.2863, Guards.allowedAccuracyDrop(bounds, 33), 1e-4);
     SampleSummary base = new SampleSummary(100, 0, 0.01, 0.5, 1.0, 0.9);
     // demo run 25, step 10: 0.394 on 33 pairs against the base's ½ is noise, not a drop
     assertTrue(
         Guards.evaluate(base, base, 0.394, 0.5, 33, Double.NaN, Double.NaN, bounds).passed());
+    // demo run 31, step 20: 0.484 against the served version's 0.656 on 64 pairs
+    assertTrue(
+        Guards.evaluate(base, base, 0.484, 0.656, 64, Double.NaN, Double.NaN, bounds).passed());
     // the same fall measured on 1,000 pairs is one
     assertFalse(
         Guards.evaluate(base, base, 0.394, 0.5, 1000, Double.NaN, Double.NaN, bounds).passed());
