@@ -59,7 +59,8 @@ import sail.server.training.rollout.RolloutPair;
  *       the policy's own implicit reward at generation time, DPR by the reward source;
  *   <li>reference log-probs (cached for dataset pairs);
  *   <li>policy log-probs with autograd; DDP rows resample their label from the detached h;
- *   <li>the SAIL surrogate plus the NLL anchor on chosen replies; backward, clip, AdamW.
+ *   <li>the SAIL surrogate plus the NLL anchor on chosen replies (and, when on, the dialogue anchor
+ *       on people-written replies); backward, clip, AdamW.
  * </ol>
  *
  * Not thread-safe: one thread (the trainer's) calls it. Serving never reads the live parameters.
@@ -434,13 +435,13 @@ public final class SailTrainer implements AutoCloseable {
     // dialogue anchor: λ · mean NLL per token of people-written replies (DialogueAnchor), a forward
     // pass of its own so that its longer prompts do not pad the preference rows
     if (dialogueBatch != null) {
-      NDArray sums2 =
+      NDArray dialogueSums =
           SequenceScorer.sumLogProbs(model, model.liveParameters(), dialogueBatch, true);
       int dialogueTokens = 0;
       for (int t : dialogueBatch.responseTokens()) {
         dialogueTokens += t;
       }
-      NDArray dialogueNll = sums2.sum().neg().div(Math.max(1f, dialogueTokens));
+      NDArray dialogueNll = dialogueSums.sum().neg().div(Math.max(1f, dialogueTokens));
       objective = objective.add(dialogueNll.mul((float) settings.dialogueAnchor()));
       metrics[3] = dialogueNll.getFloat();
     }

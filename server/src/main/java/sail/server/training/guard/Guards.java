@@ -13,9 +13,9 @@ public final class Guards {
   /**
    * One-sided 99% normal quantile. A trainer attempts a publish every few steps — about 11 times in
    * a 12-minute demo — and a refusal rolls back every step since the served version, so a 5% false
-   * refusal per attempt (z 1.645) refused a sound version in about 43% of runs (1 − 0.95¹¹; demo
-   * runs 24, 26 and 31 in docs/demo.md lost 10 steps each to drops of 0.17–0.18 on 37–64 pairs); at
-   * 1% per attempt that is about 10% of runs.
+   * refusal per attempt (z 1.645) refuses a sound version in about 43% of runs (1 − 0.95¹¹; demo
+   * runs 31 and 32 in docs/demo.md each lost 10 steps to drops of 0.17 on 64 pairs and 0.22 on
+   * about 32); at 1% per attempt that is about 10% of runs.
    */
   static final double NOISE_Z = 2.326;
 
