@@ -149,18 +149,18 @@ class InferenceEngineTest {
   }
 
   @Test
-  void cancelHandsTheSlotToARequestPrefilledAheadAtOnce() throws Exception {
+  void cancelHandsTheSlotToARequestPrefilledAheadWithinOneDecodeStep() throws Exception {
     try (InferenceEngine engine = new InferenceEngine(registry, new EngineSettings(1, 4, 1, 1))) {
-      Collector next = new Collector();
-      long[] nextStartedWhenCancelCompleted = {-2};
-      Collector longOne =
+      long[] decodeStepsAtNextStart = {-1};
+      Collector next =
           new Collector() {
             @Override
-            public void onComplete(GenerationResult r) {
-              nextStartedWhenCancelCompleted[0] = next.startedVersion;
-              super.onComplete(r);
+            public void onStart(long modelVersion, int promptTokens) {
+              decodeStepsAtNextStart[0] = engine.stats().decodeSteps.get();
+              super.onStart(modelVersion, promptTokens);
             }
           };
+      Collector longOne = new Collector();
       GenerationHandle handle =
           engine.submit(request("long", new SamplingParams(1.0, 0, 1, 40, List.of(), 3)), longOne);
       while (longOne.startedVersion < 0) {
@@ -177,11 +177,16 @@ class InferenceEngineTest {
       assertEquals(1, engine.queuedRequests());
       assertEquals(-1, next.startedVersion);
 
+      long decodeStepsAtCancel = engine.stats().decodeSteps.get();
       handle.cancel();
       assertEquals(FinishReason.CANCELLED, longOne.get().finishReason());
-      // the slot went over before the cancelled row even left the batch: no prefill in between
-      assertEquals(1, nextStartedWhenCancelCompleted[0], "the waiting request had started");
       assertTrue(next.get().completionTokens() > 0);
+      // issue 3: a cancelled stream's slot is reused within one decode step, with no prefill
+      assertTrue(
+          decodeStepsAtNextStart[0] - decodeStepsAtCancel <= 1,
+          "decode steps between the cancel and the waiting request's start: "
+              + (decodeStepsAtNextStart[0] - decodeStepsAtCancel));
+      assertEquals(2, engine.stats().prefills.get(), "no prefill was needed after the cancel");
       assertEquals(0, engine.queuedRequests());
     }
   }
