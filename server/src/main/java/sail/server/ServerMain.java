@@ -97,7 +97,7 @@ public final class ServerMain {
                 t.batchSize(),
                 t.publishEvery(),
                 t.checkpointEvery(),
-                t.learningRate() != null ? t.learningRate() : preset.learningRate(),
+                t.learningRate(),
                 t.dialogueAnchor()));
     TrainingMetrics trainingMetrics =
         new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);

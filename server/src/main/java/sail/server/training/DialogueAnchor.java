@@ -25,10 +25,10 @@ import sail.server.training.mixture.Seeds;
  * scored without the end-of-turn token it did not reach). Which turns a step draws depends only on
  * the seed and the step.
  *
- * <p>Measured (docs/experiment.md, "The dialogue anchor"): over 150 steps on people's labels at λ
- * 0, 1 and 4 the hidden score rose alike while the KL to the reference fell from 2.5 to 1.8 and 1.4
- * nats; the distinct-word ratio narrowed alike (6–8%); the steps took about 30% longer. So it is
- * off by default ({@code training.dialogue_anchor}).
+ * <p>Measured (docs/experiment.md, "β and the dialogue anchor"): over 150 steps on people's labels
+ * at λ 0, 1 and 4 the hidden score rose alike while the KL to the reference fell from 2.5 to 1.8
+ * and 1.4 nats; the distinct-word ratio narrowed alike (6–8%); the steps took about 30% longer. So
+ * it is off by default ({@code training.dialogue_anchor}).
  */
 public final class DialogueAnchor {
   /** Dialogue turns per step. */
@@ -61,8 +61,9 @@ public final class DialogueAnchor {
       int[] reply =
           whole.length <= MAX_REPLY_TOKENS
               ? whole
-              // cut: score the text the model would have emitted so far, no end-of-turn
-              : Arrays.copyOf(tokenizer.encode(turn.assistant()), MAX_REPLY_TOKENS);
+              // cut within the text (the end-of-turn token is last): score what the model would
+              // have emitted so far, no end-of-turn
+              : Arrays.copyOf(whole, MAX_REPLY_TOKENS);
       examples.add(new SequenceScorer.Example(prompt, reply));
     }
     return new DialogueAnchor(examples);

@@ -315,12 +315,13 @@ public final class SailTrainer implements AutoCloseable {
     SequenceScorer.Collated collated =
         SequenceScorer.collate(all, model.contextLength(), tokenizer.padId());
     List<Route> routes = plan.routes();
-    List<SequenceScorer.Example> turns =
-        dialogue == null ? List.of() : dialogue.draw(settings.seed(), step, DialogueAnchor.ROWS);
     SequenceScorer.Collated dialogueBatch =
-        turns.isEmpty()
+        dialogue == null
             ? null
-            : SequenceScorer.collate(turns, model.contextLength(), tokenizer.padId());
+            : SequenceScorer.collate(
+                dialogue.draw(settings.seed(), step, DialogueAnchor.ROWS),
+                model.contextLength(),
+                tokenizer.padId());
     double[] metrics = new double[] {0, 0, 0, Double.NaN};
     long updating = System.nanoTime();
     dataSeconds.add((updating - planning) / 1e9);

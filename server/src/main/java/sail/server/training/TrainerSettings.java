@@ -90,6 +90,7 @@ public record TrainerSettings(
    * The settings a server runs with: a preset's objective and anchors, batch size, schedule and
    * learning rate from the configuration, everything else at its default.
    *
+   * @param lr the learning rate, or null for the preset's own
    * @param dialogueAnchor λ of the dialogue anchor, or null for the default's when the preset has
    *     the NLL anchor (ours) and none otherwise (the authors')
    */
@@ -98,13 +99,13 @@ public record TrainerSettings(
       int batch,
       int publish,
       int checkpoint,
-      double lr,
+      Double lr,
       Double dialogueAnchor) {
     TrainerSettings d = defaults();
     return new TrainerSettings(
         preset.objective(),
         batch,
-        lr,
+        lr != null ? lr : preset.learningRate(),
         preset.nllAnchor() ? d.nllAnchor() : 0,
         dialogueAnchor != null ? dialogueAnchor : preset.nllAnchor() ? d.dialogueAnchor() : 0,
         d.clipNorm(),

@@ -44,6 +44,11 @@ class TrainingPresetTest {
           2.5,
           TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, 2.5).dialogueAnchor(),
           "the configuration's λ wins for " + preset.name());
+      assertEquals(
+          preset.learningRate(),
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null).learningRate(),
+          "no configured learning rate: the preset's own for " + preset.name());
+      assertEquals(3e-5, settings.learningRate(), "the configured learning rate wins");
       assertEquals(preset.objective(), settings.objective(), preset.name());
     }
   }
