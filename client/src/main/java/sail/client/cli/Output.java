@@ -57,7 +57,8 @@ public final class Output {
 
   /**
    * The learned reward model's status as JSON: {@code steps}, {@code ready}, {@code back_off},
-   * {@code held_out_examples}, and {@code accuracy} once it has been measured.
+   * {@code held_out_examples}, and {@code accuracy} and {@code ranking_accuracy} once they have
+   * been measured.
    */
   public static JsonObject rewardModel(sail.v1.RewardModelStatus r) {
     JsonObject model =
@@ -68,6 +69,9 @@ public final class Output {
             .put("held_out_examples", r.getHeldOutExamples());
     if (r.getHeldOutExamples() > 0) {
       model.put("accuracy", r.getAccuracy());
+    }
+    if (!Double.isNaN(r.getRankingAccuracy()) && r.getHeldOutExamples() > 0) {
+      model.put("ranking_accuracy", r.getRankingAccuracy());
     }
     return model;
   }

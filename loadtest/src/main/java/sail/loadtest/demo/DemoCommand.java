@@ -426,10 +426,13 @@ public final class DemoCommand implements Callable<Integer> {
     }
     return String.format(
         Locale.ROOT,
-        "reward model: %d steps, held-out accuracy %s on %d examples, %s%n",
+        "reward model: %d steps, held-out accuracy %s (ranking %s) on %d examples, %s%n",
         model.getLong("steps"),
         model.containsKey("accuracy")
             ? String.format(Locale.ROOT, "%.3f", model.getDouble("accuracy"))
+            : "not measured",
+        model.containsKey("ranking_accuracy")
+            ? String.format(Locale.ROOT, "%.3f", model.getDouble("ranking_accuracy"))
             : "not measured",
         model.getInteger("held_out_examples"),
         model.getBoolean("ready") ? "labelling fresh DPR rows" : "not yet labelling");

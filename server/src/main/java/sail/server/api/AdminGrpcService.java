@@ -127,6 +127,7 @@ public final class AdminGrpcService implements Service {
                 .setSteps(reward.steps())
                 .setHeldOutExamples(accuracy == null ? 0 : accuracy.examples())
                 .setAccuracy(accuracy == null ? Double.NaN : accuracy.overall())
+                .setRankingAccuracy(accuracy == null ? Double.NaN : accuracy.ranking())
                 .setReady(reward.ready())
                 .setBackOff(reward.backOff()));
       }

@@ -79,6 +79,9 @@ final class AdminRoutes {
                 .put("held_out_examples", accuracy == null ? 0 : accuracy.examples());
         if (accuracy != null) {
           model.put("accuracy", accuracy.overall());
+          if (accuracy.rankedPairs() > 0) {
+            model.put("ranking_accuracy", accuracy.ranking());
+          }
           out.put("reward_accuracy", accuracy.overall());
         }
         out.put("reward_model", model);

@@ -61,11 +61,14 @@ public final class RewardBenchmark {
           // progress on stderr: a long run shows its curve as it goes
           System.err.printf(
               java.util.Locale.ROOT,
-              "bench reward: step %d, %.1f s/step, held-out accuracy %.3f (lower 95%% %.3f)%n",
+              "bench reward: step %d, %.1f s/step, held-out accuracy %.3f (lower 95%% %.3f),"
+                  + " ranking %.3f (lower 95%% %.3f)%n",
               report.steps(),
               trainingSeconds / report.steps(),
               measured.overall(),
-              measured.lowerBound95());
+              measured.lowerBound95(),
+              measured.ranking(),
+              measured.rankingLowerBound95());
         }
         if (firstReady == null && report.ready()) {
           firstReady = report.steps();
@@ -101,6 +104,9 @@ public final class RewardBenchmark {
     p.put("accuracy_lower95", a.lowerBound95());
     p.put("rating_accuracy", a.ratingAccuracy());
     p.put("comparison_accuracy", a.comparisonAccuracy());
+    p.put("rating_pairs", a.ratingPairs());
+    p.put("ranking_accuracy", a.ranking());
+    p.put("ranking_lower95", a.rankingLowerBound95());
     return p;
   }
 }

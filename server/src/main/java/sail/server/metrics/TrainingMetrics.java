@@ -47,7 +47,8 @@ import sail.server.training.reward.RewardLearner;
  *       sail.training.kl} — KL(π ‖ π_ref) estimate of the last publish attempt (NaN before)
  *   <li>{@code sail.training.published_version} — the version new requests are served with
  *   <li>{@code sail.training.reward_model.accuracy} — held-out accuracy of the learned reward
- *       model; NaN until one reports
+ *       model; NaN until one reports; {@code sail.training.reward_model.ranking_accuracy} — how
+ *       often it ranks held-out pairs as people did, which decides whether it labels
  * </ul>
  *
  * <p>The observer methods run on the trainer's thread; gauges are read on the scraper's, so the
@@ -68,6 +69,7 @@ public final class TrainingMetrics implements TrainingObserver {
   private volatile double dialogueNll = Double.NaN;
   private volatile double kl = Double.NaN;
   private volatile double rewardModelAccuracy = Double.NaN;
+  private volatile double rewardModelRanking = Double.NaN;
   private volatile double rewardModelLoss = Double.NaN;
   private volatile double rewardModelReady;
   private volatile Supplier<TrainingTime> time = () -> TrainingTime.ZERO;
@@ -106,6 +108,10 @@ public final class TrainingMetrics implements TrainingObserver {
         "sail.training.reward_model.accuracy",
         "held-out accuracy of the reward model; NaN without one",
         m -> m.rewardModelAccuracy);
+    gauge(
+        "sail.training.reward_model.ranking_accuracy",
+        "share of held-out choices and 👍-vs-👎 pairs the reward model ranks right; NaN without one",
+        m -> m.rewardModelRanking);
     gauge(
         "sail.training.reward_model.loss",
         "batch loss of the reward model's last step; NaN without one",
@@ -190,6 +196,7 @@ public final class TrainingMetrics implements TrainingObserver {
   /** The learned reward model's held-out accuracy (sail-objective.md, section 8). */
   public void rewardModelAccuracy(RewardAccuracy accuracy) {
     rewardModelAccuracy = accuracy.overall();
+    rewardModelRanking = accuracy.ranking();
   }
 
   private void gauge(

@@ -4,14 +4,41 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How often the reward model agrees with held-out feedback: a rating is right when the sign of r
- * matches 👍/👎, a comparison when r_chosen &gt; r_rejected.
+ * How often the reward model agrees with held-out feedback, counted two ways.
+ *
+ * <ul>
+ *   <li><b>Overall</b>: a rating is right when the sign of r matches 👍/👎, a comparison when
+ *       r_chosen &gt; r_rejected.
+ *   <li><b>Ranking</b>: comparisons as above, and the held-out ratings paired off — the i-th 👍
+ *       with the i-th 👎, each rating in at most one pair — right when the 👍 reply scores higher.
+ *       This is the task the reward model's labels serve (which of two replies is better), and it
+ *       does not reward the base rate: when most ratings are 👎, a model that calls every reply 👎
+ *       is right on most ratings but on none of the rating pairs. In the demo's family-topic runs
+ *       (docs/demo.md) 👎 outnumbered 👍 about 16 to 1, and a reward model at 0.74–0.77 overall
+ *       accuracy was judged ready and labelled fresh pairs.
+ * </ul>
+ *
+ * @param ratingPairs held-out (👍, 👎) pairs formed from the ratings
+ * @param ratingPairsRight pairs whose 👍 reply scored higher
  */
-public record RewardAccuracy(int ratings, int ratingsRight, int comparisons, int comparisonsRight) {
+public record RewardAccuracy(
+    int ratings,
+    int ratingsRight,
+    int comparisons,
+    int comparisonsRight,
+    int ratingPairs,
+    int ratingPairsRight) {
+
+  /** An accuracy without rating pairs (ratings judged one by one only). */
+  public RewardAccuracy(int ratings, int ratingsRight, int comparisons, int comparisonsRight) {
+    this(ratings, ratingsRight, comparisons, comparisonsRight, 0, 0);
+  }
+
   /**
    * How often {@code source} agrees with {@code heldOut}: a 👍 is right when its score is above
    * {@code threshold} (0 for a reward model's logit r, ½ for a probability such as the simulated
-   * annotator's), a 👎 when it is not; a comparison when the chosen reply scores higher.
+   * annotator's), a 👎 when it is not; a comparison when the chosen reply scores higher; a rating
+   * pair when its 👍 reply scores higher than its 👎 reply.
    */
   public static RewardAccuracy of(
       RewardSource source, List<RewardExample> heldOut, double threshold) {
@@ -29,13 +56,17 @@ public record RewardAccuracy(int ratings, int ratingsRight, int comparisons, int
     int ratingsRight = 0;
     int comparisons = 0;
     int comparisonsRight = 0;
+    List<Double> liked = new ArrayList<>();
+    List<Double> disliked = new ArrayList<>();
     int next = 0;
     for (RewardExample example : heldOut) {
       if (example instanceof RewardExample.Rating rating) {
         ratings++;
-        if ((scores[next++] > threshold) == rating.liked()) {
+        double score = scores[next++];
+        if ((score > threshold) == rating.liked()) {
           ratingsRight++;
         }
+        (rating.liked() ? liked : disliked).add(score);
       } else {
         comparisons++;
         if (scores[next] > scores[next + 1]) {
@@ -44,7 +75,15 @@ public record RewardAccuracy(int ratings, int ratingsRight, int comparisons, int
         next += 2;
       }
     }
-    return new RewardAccuracy(ratings, ratingsRight, comparisons, comparisonsRight);
+    int ratingPairs = Math.min(liked.size(), disliked.size());
+    int ratingPairsRight = 0;
+    for (int i = 0; i < ratingPairs; i++) {
+      if (liked.get(i) > disliked.get(i)) {
+        ratingPairsRight++;
+      }
+    }
+    return new RewardAccuracy(
+        ratings, ratingsRight, comparisons, comparisonsRight, ratingPairs, ratingPairsRight);
   }
 
   /** Share of all held-out examples judged right; NaN without examples. */
@@ -68,18 +107,39 @@ public record RewardAccuracy(int ratings, int ratingsRight, int comparisons, int
     return ratings + comparisons;
   }
 
+  /** Pairs ranked: comparisons and rating pairs. */
+  public int rankedPairs() {
+    return comparisons + ratingPairs;
+  }
+
+  /** Share of comparisons and rating pairs ranked right; NaN without any. */
+  public double ranking() {
+    int total = rankedPairs();
+    return total == 0 ? Double.NaN : (comparisonsRight + ratingPairsRight) / (double) total;
+  }
+
   /**
    * The lower end of the Wilson 95% interval of {@link #overall()} (every example is a Bernoulli
-   * trial: right or wrong); NaN without examples. Above ½ means the model is better than a coin
-   * with 95% confidence.
+   * trial: right or wrong); NaN without examples.
    */
   public double lowerBound95() {
-    int n = examples();
+    return wilsonLower(overall(), examples());
+  }
+
+  /**
+   * The lower end of the Wilson 95% interval of {@link #ranking()} (each pair a Bernoulli trial; no
+   * rating is in two pairs, so the trials are independent); NaN without pairs. Above ½ means the
+   * model orders two replies better than a coin with 95% confidence.
+   */
+  public double rankingLowerBound95() {
+    return wilsonLower(ranking(), rankedPairs());
+  }
+
+  private static double wilsonLower(double p, int n) {
     if (n == 0) {
       return Double.NaN;
     }
     double z = 1.959963984540054;
-    double p = overall();
     double z2n = z * z / n;
     double centre = p + z2n / 2;
     double spread = z * Math.sqrt(p * (1 - p) / n + z2n / (4.0 * n));

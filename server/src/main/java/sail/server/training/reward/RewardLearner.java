@@ -20,9 +20,12 @@ import sail.server.training.mixture.Seeds;
  * RewardModel} step on a batch drawn from the recent ratings and choices, and every few steps
  * measures its accuracy on held-out feedback.
  *
- * <p>It labels fresh DPR samples only once it is {@link #ready()}: its held-out accuracy must be
- * above {@link Settings#readyAccuracy()} with 95% confidence (Wilson lower bound). A freshly
- * initialised head is a coin flip, and labels from a coin teach the policy nothing but noise.
+ * <p>It labels fresh DPR samples only once it is {@link #ready()}: its held-out <em>ranking</em>
+ * accuracy ({@link RewardAccuracy#ranking()}: which of two replies people preferred, over choices
+ * and pairs of a 👍 and a 👎 reply) must be above {@link Settings#readyAccuracy()} with 95%
+ * confidence (Wilson lower bound). Ranking, because that is what its labels decide; the accuracy
+ * over single ratings also rewards predicting the majority rating. A freshly initialised head is a
+ * coin flip, and labels from a coin teach the policy nothing but noise.
  *
  * <p>Held-out feedback is a fixed share of ids (a hash of the id), so an example never moves
  * between the two sets as the window slides. Deterministic given the log: batches come from (seed,
@@ -42,8 +45,8 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * @param minTrainExamples no step before this many training examples exist
    * @param evaluateEvery reward-model steps between accuracy measurements
    * @param heldOutLimit most recent held-out examples the accuracy is measured on
-   * @param readyAccuracy the accuracy the Wilson lower bound must exceed before the model labels
-   *     fresh DPR rows
+   * @param readyAccuracy the ranking accuracy the Wilson lower bound must exceed before the model
+   *     labels fresh DPR rows
    * @param maxBackOff the most policy steps the model sits out after each of its own steps while it
    *     is not ready and its accuracy stopped improving (0: it steps with every policy step)
    * @param seed seeds the batch draws
@@ -186,9 +189,11 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     if ((measureNow || steps % settings.evaluateEvery() == 0) && heldOut > 0) {
       accuracy = model.accuracy(recent(heldOutByStream));
       measureNow = false;
-      backOff =
-          nextBackOff(backOff, ready(), accuracy.lowerBound95() > bestLowerBound + MIN_IMPROVEMENT);
-      bestLowerBound = Math.max(bestLowerBound, accuracy.lowerBound95());
+      double lower = accuracy.rankingLowerBound95();
+      backOff = nextBackOff(backOff, ready(), lower > bestLowerBound + MIN_IMPROVEMENT);
+      if (!Double.isNaN(lower)) {
+        bestLowerBound = Math.max(bestLowerBound, lower);
+      }
     }
     sitOut = backOff;
     return report(true, loss, train.size(), heldOut);
@@ -206,9 +211,9 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     return Math.min(settings.maxBackOff(), Math.max(1, 2 * current));
   }
 
-  /** Whether the model is accurate enough to label fresh DPR rows. */
+  /** Whether the model ranks held-out replies well enough to label fresh DPR rows. */
   public boolean ready() {
-    return accuracy != null && accuracy.lowerBound95() > settings.readyAccuracy();
+    return accuracy != null && accuracy.rankingLowerBound95() > settings.readyAccuracy();
   }
 
   /** The last held-out accuracy measured, or null before the first. */

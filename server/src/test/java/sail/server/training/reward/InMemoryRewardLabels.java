@@ -76,6 +76,27 @@ public final class InMemoryRewardLabels implements LabelStream<RewardLabel> {
     }
   }
 
+  /**
+   * People who rate almost everything 👎: one rating in 16 is 👍, whatever the reply, and every
+   * choice is made both ways. The majority rating can be learnt; which reply is better cannot.
+   */
+  public static void mostlyDislikingPeople(
+      InMemoryRewardLabels ratings, InMemoryRewardLabels choices, int rounds) {
+    for (int round = 0; round < rounds; round++) {
+      for (String prompt : PROMPTS) {
+        for (int i = 0; i < GOOD.length; i++) {
+          for (String reply : new String[] {GOOD[i], BAD[i]}) {
+            for (int twice = 0; twice < 2; twice++) {
+              ratings.add(new RewardExample.Rating(prompt, reply, ratings.size() % 16 == 0));
+            }
+          }
+          choices.add(new RewardExample.Comparison(prompt, GOOD[i], BAD[i]));
+          choices.add(new RewardExample.Comparison(prompt, BAD[i], GOOD[i]));
+        }
+      }
+    }
+  }
+
   /** A tiny reward model from a fixed seed, with settings that let it learn in a few steps. */
   public static RewardLearner tinyLearner(
       InMemoryRewardLabels ratings, InMemoryRewardLabels choices) {

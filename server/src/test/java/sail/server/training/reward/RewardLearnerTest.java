@@ -149,4 +149,49 @@ class RewardLearnerTest {
     assertEquals(0.6041, new RewardAccuracy(60, 40, 40, 30).lowerBound95(), 1e-3);
     assertTrue(Double.isNaN(new RewardAccuracy(0, 0, 0, 0).lowerBound95()));
   }
+
+  @Test
+  void rankingPairsEachLikedReplyWithADislikedOneSoTheMajorityRatingEarnsNothing() {
+    // 2 👍 and 14 👎 held out; the model calls every reply bad (r < 0) and, between them, scores
+    // each reply by its length
+    List<RewardExample> heldOut = new java.util.ArrayList<>();
+    heldOut.add(new RewardExample.Rating("p", "ok", true));
+    heldOut.add(new RewardExample.Rating("p", "a fine reply", true));
+    for (int i = 0; i < 14; i++) {
+      heldOut.add(new RewardExample.Rating("p", "x".repeat(5 + i), false));
+    }
+    heldOut.add(new RewardExample.Comparison("p", "longer one", "short"));
+    RewardSource byLength =
+        items -> items.stream().mapToDouble(item -> item.reply().length() - 100.0).toArray();
+
+    RewardAccuracy accuracy = RewardAccuracy.of(byLength, heldOut, 0);
+
+    assertEquals(14.0 / 16, accuracy.ratingAccuracy(), 1e-12, "right on every 👎, wrong on 👍");
+    assertEquals(2, accuracy.ratingPairs(), "as many pairs as the rarer rating");
+    // pairs: ("ok" 2 vs 5 chars) wrong, ("a fine reply" 12 vs 6 chars) right; the comparison right
+    assertEquals(1, accuracy.ratingPairsRight());
+    assertEquals(3, accuracy.rankedPairs());
+    assertEquals(2.0 / 3, accuracy.ranking(), 1e-12);
+    assertTrue(accuracy.overall() > 0.8, "overall accuracy rewards the 👎 majority");
+    assertTrue(accuracy.rankingLowerBound95() < 0.5, "three pairs prove nothing");
+  }
+
+  @Test
+  void aModelThatOnlyPredictsTheMajorityRatingIsNeverReady() {
+    // people rate 1 reply in 16 👍 at random: nothing about the reply predicts it, so a reward
+    // model can learn the 👎 majority (and be right on most ratings) but not rank replies
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.mostlyDislikingPeople(ratings, choices, 3);
+    try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices)) {
+      RewardLearner.Report last = null;
+      for (int call = 0; call < 60; call++) {
+        last = learner.step();
+        assertFalse(last.ready(), "ranking accuracy decides: " + last.accuracy());
+      }
+      assertTrue(
+          last.accuracy().ratingAccuracy() > 0.8,
+          "it did learn the majority rating: " + last.accuracy());
+    }
+  }
 }
