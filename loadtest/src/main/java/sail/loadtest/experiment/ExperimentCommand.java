@@ -327,6 +327,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     return new TrainerSettings(
         objective,
         batch,
+        d.lengthBatches(),
         learningRate == null ? TrainingPreset.named(preset).learningRate() : learningRate,
         anchor == null ? d.nllAnchor() : anchor,
         dialogueAnchor == null ? d.dialogueAnchor() : dialogueAnchor,

@@ -35,8 +35,15 @@ import sail.server.training.rollout.PolicyRollouts;
  * the time is {@code PublishReport.publishMillis}: snapshot of the live weights and the swap.
  */
 public final class TrainBenchmark {
-  /** A configuration to measure: its name in the report and its objective. */
-  public record Variant(String name, ObjectiveConfig objective) {}
+  /**
+   * A configuration to measure: its name in the report, its objective, and the most batches of
+   * similar length its scored sequences are split into (1: one padded batch).
+   */
+  public record Variant(String name, ObjectiveConfig objective, int lengthBatches) {
+    Variant(String name, ObjectiveConfig objective) {
+      this(name, objective, TrainerSettings.defaults().lengthBatches());
+    }
+  }
 
   /**
    * @param batch preference rows per step, the same for every route
@@ -54,10 +61,14 @@ public final class TrainBenchmark {
     }
   }
 
-  /** DPO first (the baseline), then the authors' SAIL presets; DPR only with a reward source. */
+  /**
+   * DPO first (the baseline), then DPO with every step's sequences in one padded batch (what length
+   * batching saves), then the authors' SAIL presets; DPR only with a reward source.
+   */
   public static List<Variant> variants(boolean withDpr) {
     List<Variant> variants = new ArrayList<>();
     variants.add(new Variant("dpo", ObjectiveConfig.dpo()));
+    variants.add(new Variant("dpo-one-batch", ObjectiveConfig.dpo(), 1));
     variants.add(new Variant("sail-ddp", ObjectiveConfig.sailDdp()));
     variants.add(new Variant("sail-dpp", ObjectiveConfig.sailDpp()));
     if (withDpr) {
@@ -111,7 +122,7 @@ public final class TrainBenchmark {
                     rewards,
                     prompts,
                     workDirectory.resolve(variant.name()),
-                    trainerSettings(variant.objective(), settings))));
+                    trainerSettings(variant, settings))));
       }
       // one intra-op thread, as the server's trainer runs beside serving (stack-notes.md)
       GradMode.setThreadsForThisThread(1);
@@ -227,11 +238,12 @@ public final class TrainBenchmark {
    * The server's trainer settings for {@code objective}, without the NLL anchor (the authors'
    * presets have none), never publishing or checkpointing on its own, with guards that pass.
    */
-  private static TrainerSettings trainerSettings(ObjectiveConfig objective, Settings settings) {
+  private static TrainerSettings trainerSettings(Variant variant, Settings settings) {
     TrainerSettings d = TrainerSettings.defaults();
     return new TrainerSettings(
-        objective,
+        variant.objective(),
         settings.batch(),
+        variant.lengthBatches(),
         d.learningRate(),
         0,
         0,

@@ -312,8 +312,9 @@ public final class SailTrainer implements AutoCloseable {
     List<SequenceScorer.Example> all = new ArrayList<>(2 * n);
     all.addAll(List.of(chosen));
     all.addAll(List.of(rejected));
-    SequenceScorer.Collated collated =
-        SequenceScorer.collate(all, model.contextLength(), tokenizer.padId());
+    SequenceScorer.Buckets scored =
+        SequenceScorer.collateByLength(
+            all, model.contextLength(), tokenizer.padId(), settings.lengthBatches());
     List<Route> routes = plan.routes();
     SequenceScorer.Collated dialogueBatch =
         dialogue == null
@@ -329,7 +330,7 @@ public final class SailTrainer implements AutoCloseable {
         OptimizerStep.run(
             () ->
                 policyLoss(
-                    collated, dialogueBatch, routes, refChosen, refRejected, labels, n, metrics),
+                    scored, dialogueBatch, routes, refChosen, refRejected, labels, n, metrics),
             model.block().getParameters(),
             optimizer,
             settings.clipNorm(),
@@ -378,7 +379,7 @@ public final class SailTrainer implements AutoCloseable {
    * @param dialogueBatch the dialogue anchor's turns of this step, or null without the anchor
    */
   private NDArray policyLoss(
-      SequenceScorer.Collated collated,
+      SequenceScorer.Buckets scored,
       SequenceScorer.Collated dialogueBatch,
       List<Route> routes,
       double[] refChosen,
@@ -387,7 +388,8 @@ public final class SailTrainer implements AutoCloseable {
       int n,
       double[] metrics) {
     NDManager manager = model.manager();
-    NDArray sums = SequenceScorer.sumLogProbs(model, model.liveParameters(), collated, true);
+    NDArray sums = SequenceScorer.sumLogProbs(model, model.liveParameters(), scored, true);
+    int[] responseTokens = scored.responseTokens();
     NDArray policyChosen = sums.get(new NDIndex("0:{}", n));
     NDArray policyRejected = sums.get(new NDIndex("{}:{}", n, 2 * n));
 
@@ -409,7 +411,7 @@ public final class SailTrainer implements AutoCloseable {
       swaps += flip ? 1 : 0;
       rw[i] = (float) (flip ? refRejected[i] : refChosen[i]);
       rl[i] = (float) (flip ? refChosen[i] : refRejected[i]);
-      chosenTokens[i] = collated.responseTokens()[flip ? n + i : i];
+      chosenTokens[i] = responseTokens[flip ? n + i : i];
     }
     stepRouteMetrics = ObjectiveMetrics.ofStep(settings.objective(), routes, lw, ll, rw, rl, swap);
     NDArray flip = manager.create(swap);

@@ -9,6 +9,8 @@ import sail.server.training.rollout.PolicyRollouts;
  *
  * @param objective the SAIL objective (β, mixture weights, coefficients, term-A form, clamp)
  * @param batchSize preference rows per optimiser step
+ * @param lengthBatches the most batches of similar length a step's scored sequences are split into
+ *     ({@link sail.server.model.SequenceScorer#collateByLength}; 1: one padded batch)
  * @param learningRate AdamW learning rate (constant)
  * @param nllAnchor α of the NLL anchor on chosen replies (RPO-style: + α · mean NLL per token of
  *     the chosen reply); alignment-facts.md found α = 1 kept a tiny model fluent
@@ -29,6 +31,7 @@ import sail.server.training.rollout.PolicyRollouts;
 public record TrainerSettings(
     ObjectiveConfig objective,
     int batchSize,
+    int lengthBatches,
     double learningRate,
     double nllAnchor,
     double dialogueAnchor,
@@ -45,9 +48,13 @@ public record TrainerSettings(
     long seed) {
 
   public TrainerSettings {
-    if (batchSize < 1 || publishEvery < 1 || checkpointEvery < 1 || guardPrompts < 1) {
+    if (batchSize < 1
+        || lengthBatches < 1
+        || publishEvery < 1
+        || checkpointEvery < 1
+        || guardPrompts < 1) {
       throw new IllegalArgumentException(
-          "batchSize, publishEvery, checkpointEvery and guardPrompts must be >= 1");
+          "batchSize, lengthBatches, publishEvery, checkpointEvery and guardPrompts must be >= 1");
     }
     if (!(learningRate > 0) || nllAnchor < 0 || !(dialogueAnchor >= 0) || !(clipNorm > 0)) {
       throw new IllegalArgumentException(
@@ -70,6 +77,7 @@ public record TrainerSettings(
     return new TrainerSettings(
         TrainingPreset.DEFAULT.objective(),
         16,
+        4,
         TrainingPreset.DEFAULT.learningRate(),
         1.0,
         0.0,
@@ -105,6 +113,7 @@ public record TrainerSettings(
     return new TrainerSettings(
         preset.objective(),
         batch,
+        d.lengthBatches(),
         lr != null ? lr : preset.learningRate(),
         preset.nllAnchor() ? d.nllAnchor() : 0,
         dialogueAnchor != null ? dialogueAnchor : preset.nllAnchor() ? d.dialogueAnchor() : 0,

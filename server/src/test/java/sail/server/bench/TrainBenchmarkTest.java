@@ -55,7 +55,10 @@ class TrainBenchmarkTest {
       Map<String, Map<String, Object>> routes =
           (Map<String, Map<String, Object>>) result.get("routes");
       assertEquals(
-          List.of("dpo", "sail-ddp", "sail-dpp", "sail-dpr"), List.copyOf(routes.keySet()));
+          List.of("dpo", "dpo-one-batch", "sail-ddp", "sail-dpp", "sail-dpr"),
+          List.copyOf(routes.keySet()));
+      // the same rows as DPO (same sampler seed), scored in one padded batch
+      assertEquals(routes.get("dpo").get("rows"), routes.get("dpo-one-batch").get("rows"));
       assertEquals(0.0, routes.get("dpo").get("overhead_vs_dpo"));
       for (Map<String, Object> route : routes.values()) {
         assertTrue((double) route.get("steps_per_s") > 0, route.toString());

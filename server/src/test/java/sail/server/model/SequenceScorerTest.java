@@ -2,10 +2,18 @@ package sail.server.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -128,5 +136,101 @@ class SequenceScorerTest {
     } finally {
       GradMode.restore(grad);
     }
+  }
+
+  /** Sixteen examples of 4 to 40 tokens in shuffled order. */
+  private static List<SequenceScorer.Example> mixedLengths() {
+    SplittableRandom random = new SplittableRandom(7);
+    List<SequenceScorer.Example> examples = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      int promptLength = 2 + random.nextInt(i % 2 == 0 ? 4 : 24);
+      int responseLength = 2 + random.nextInt(i % 3 == 0 ? 3 : 14);
+      int[] prompt = new int[promptLength];
+      int[] response = new int[responseLength];
+      for (int t = 0; t < promptLength; t++) {
+        prompt[t] = 32 + random.nextInt(90);
+      }
+      for (int t = 0; t < responseLength; t++) {
+        response[t] = 32 + random.nextInt(90);
+      }
+      examples.add(new SequenceScorer.Example(prompt, response));
+    }
+    return examples;
+  }
+
+  @Test
+  void lengthBatchesGroupSimilarLengthsAndPadLess() {
+    List<SequenceScorer.Example> examples = mixedLengths();
+    SequenceScorer.Buckets one = SequenceScorer.collateByLength(examples, 48, PAD, 1);
+    SequenceScorer.Buckets four = SequenceScorer.collateByLength(examples, 48, PAD, 4);
+
+    assertEquals(1, one.batches().size());
+    assertEquals(16L * one.batches().get(0).time(), one.positions());
+    assertTrue(four.batches().size() > 1, "mixed lengths are worth splitting");
+    assertTrue(four.positions() < one.positions(), four.positions() + " vs " + one.positions());
+    // every example in exactly one batch; batches ordered from short to long
+    boolean[] seen = new boolean[examples.size()];
+    int previousTime = 0;
+    for (int k = 0; k < four.batches().size(); k++) {
+      for (int member : four.rows().get(k)) {
+        assertTrue(!seen[member], "example " + member + " twice");
+        seen[member] = true;
+      }
+      assertTrue(four.batches().get(k).time() >= previousTime);
+      previousTime = four.batches().get(k).time();
+    }
+    for (boolean s : seen) {
+      assertTrue(s);
+    }
+    assertArrayEquals(one.responseTokens(), four.responseTokens());
+
+    // equal lengths: one batch, since another would only add its overhead
+    List<SequenceScorer.Example> same = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      same.add(new SequenceScorer.Example(new int[] {1, 2, 3}, new int[] {4, 5}));
+    }
+    assertEquals(1, SequenceScorer.collateByLength(same, 48, PAD, 4).batches().size());
+  }
+
+  @Test
+  void lengthBatchesScoreAndDifferentiateLikeOnePaddedBatch() {
+    List<SequenceScorer.Example> examples = mixedLengths();
+    SequenceScorer.Buckets one = SequenceScorer.collateByLength(examples, 48, PAD, 1);
+    SequenceScorer.Buckets four = SequenceScorer.collateByLength(examples, 48, PAD, 4);
+    float[] weights = new float[examples.size()];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = (i % 3) - 1f; // a loss that treats the rows differently, so order matters
+    }
+    List<float[]> gradients = new ArrayList<>();
+    List<float[]> sums = new ArrayList<>();
+    for (SequenceScorer.Buckets buckets : List.of(one, four)) {
+      try (NDScope ignored = new NDScope();
+          GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+        NDArray scores = SequenceScorer.sumLogProbs(model, model.liveParameters(), buckets, true);
+        sums.add(scores.toFloatArray());
+        collector.backward(scores.mul(model.manager().create(weights)).sum());
+        List<Float> flat = new ArrayList<>();
+        for (Pair<String, Parameter> entry : model.block().getParameters()) {
+          for (float g : entry.getValue().getArray().getGradient().toFloatArray()) {
+            flat.add(g);
+          }
+        }
+        float[] g = new float[flat.size()];
+        for (int i = 0; i < g.length; i++) {
+          g[i] = flat.get(i);
+        }
+        gradients.add(g);
+      }
+      for (Pair<String, Parameter> entry : model.block().getParameters()) {
+        entry.getValue().getArray().getGradient().subi(entry.getValue().getArray().getGradient());
+      }
+    }
+    assertArrayEquals(sums.get(0), sums.get(1), 1e-4f);
+    float largest = 0;
+    for (float g : gradients.get(0)) {
+      largest = Math.max(largest, Math.abs(g));
+    }
+    assertTrue(largest > 0, "the loss reaches the weights");
+    assertArrayEquals(gradients.get(0), gradients.get(1), 1e-4f * Math.max(1f, largest));
   }
 }

@@ -120,6 +120,7 @@ class SailTrainerTest {
           new TrainerSettings(
               objective,
               4,
+              TrainerSettings.defaults().lengthBatches(),
               learningRate,
               1.0,
               dialogueAnchor,

@@ -200,14 +200,30 @@ public final class ReferencePolicy implements AutoCloseable {
     weights.release();
   }
 
+  /**
+   * Scores {@code examples} in batches of {@link Settings#batchSize()} taken in order of length, so
+   * that each batch is padded little (a batch is padded to its longest row). The batches depend on
+   * the examples only, so two weight sets scored on the same list see the same batches.
+   */
   private List<Scored> score(
       ParameterStore store, List<SequenceScorer.Example> examples, boolean keepTokens) {
-    List<Scored> result = new ArrayList<>(examples.size());
+    Integer[] order = new Integer[examples.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(
+        order,
+        java.util.Comparator.comparingInt(
+            i -> examples.get(i).prompt().length + examples.get(i).response().length));
+    Scored[] result = new Scored[examples.size()];
     boolean grad = GradMode.disable();
     try {
-      for (int start = 0; start < examples.size(); start += settings.batchSize()) {
-        List<SequenceScorer.Example> chunk =
-            examples.subList(start, Math.min(examples.size(), start + settings.batchSize()));
+      for (int start = 0; start < order.length; start += settings.batchSize()) {
+        int end = Math.min(order.length, start + settings.batchSize());
+        List<SequenceScorer.Example> chunk = new ArrayList<>(end - start);
+        for (int k = start; k < end; k++) {
+          chunk.add(examples.get(order[k]));
+        }
         SequenceScorer.Collated batch =
             SequenceScorer.collate(chunk, model.contextLength(), model.tokenizer().padId());
         float[] tokenLogProbs;
@@ -215,13 +231,13 @@ public final class ReferencePolicy implements AutoCloseable {
           tokenLogProbs = SequenceScorer.tokenLogProbs(model, store, batch, false).toFloatArray();
         }
         for (int b = 0; b < batch.batch(); b++) {
-          result.add(row(batch, tokenLogProbs, b, keepTokens));
+          result[order[start + b]] = row(batch, tokenLogProbs, b, keepTokens);
         }
       }
     } finally {
       GradMode.restore(grad);
     }
-    return result;
+    return List.of(result);
   }
 
   /** Row b's response-token values in order, summed in double precision. */
