@@ -506,10 +506,13 @@ public final class SailTrainer implements AutoCloseable {
         served.weights().release();
       }
     }
+    SampleSummary[] compared =
+        SampleSummary.atEqualWordCounts(
+            candidate.summary(), candidate.texts(), base.summary(), base.texts());
     GuardReport guards =
         Guards.evaluate(
-            candidate.summary(),
-            base.summary(),
+            compared[0],
+            compared[1],
             accuracy,
             previousAccuracy,
             heldOut.size(),
@@ -601,7 +604,11 @@ public final class SailTrainer implements AutoCloseable {
   }
 
   /** A version's guard samples: their statistics, and the replies for the reward guard. */
-  private record Sampled(SampleSummary summary, List<PromptReply> replies) {}
+  private record Sampled(SampleSummary summary, List<PromptReply> replies) {
+    List<String> texts() {
+      return replies.stream().map(PromptReply::reply).toList();
+    }
+  }
 
   /** Mean σ(r) of the replies: the reward model's probability of a 👍, in [0, 1]. */
   private double meanLikelihood(List<PromptReply> replies) {

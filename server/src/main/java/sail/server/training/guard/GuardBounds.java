@@ -4,7 +4,9 @@ package sail.server.training.guard;
  * Limits of the publish guards, relative to the base where alignment-facts.md says so.
  *
  * @param maxRepetition repetition rate allowed (or the base's, if higher); facts: ~5%
- * @param minDistinctFraction distinct-word ratio allowed, as a fraction of the base's; facts: 0.8
+ * @param minDistinctFraction distinct-word ratio allowed, as a fraction of the base's, both counted
+ *     over equally many words ({@link SampleSummary#atEqualWordCounts}); facts: 0.8 stopped every
+ *     collapse, the issue's fluency bound is 0.9
  * @param maxKl KL(π ‖ π_ref) allowed, nats per reply
  * @param minPrintable printable share required (or the base's minus {@link #PRINTABLE_SLACK}, if
  *     lower); facts: 0.99
@@ -31,9 +33,12 @@ public record GuardBounds(
    * The measured bounds of alignment-facts.md; the KL bound (20 nats per reply) and the drops are
    * starting points to tune on the default model. The dictionary share must stay within 5% of the
    * base's: a demo run whose versions passed every other guard at KL &lt; 20 fell from 0.92 to 0.77
-   * and lost to the base 27% to 73% under the hidden annotator.
+   * and lost to the base 27% to 73% under the hidden annotator. The distinct-word ratio must stay
+   * within 10% of the base's, the fluency bound of issue 5, rather than the 20% at which
+   * alignment-facts.md saw collapse begin: a users' taste for a topic (demo run 35, docs/demo.md)
+   * narrowed the served replies' vocabulary by 15% while every publish passed at 0.8.
    */
   public static GuardBounds defaults() {
-    return new GuardBounds(0.05, 0.8, 20.0, 0.99, 0.10, 0.05, 0.95);
+    return new GuardBounds(0.05, 0.9, 20.0, 0.99, 0.10, 0.05, 0.95);
   }
 }

@@ -49,9 +49,43 @@ class GuardsTest {
   }
 
   @Test
+  void theDistinctWordGuardCountsBothSamplesOverEquallyManyWords() {
+    List<String> base = List.of("the cat sat on a mat", "a dog ran to the park");
+    // twice as long, each reply going on in the same vein: pooled, the ratio falls below the bound
+    List<String> longer =
+        List.of(
+            "the cat sat on a mat the owl flew to a barn",
+            "a dog ran to the park a fox hid in the den");
+    SampleSummary baseSummary = SampleSummary.of(base, new double[2], new double[2]);
+    GuardBounds bounds = GuardBounds.defaults();
+
+    SampleSummary longSummary = SampleSummary.of(longer, new double[2], new double[2]);
+    assertTrue(
+        longSummary.distinctWordRatio()
+            < bounds.minDistinctFraction() * baseSummary.distinctWordRatio());
+    SampleSummary[] compared =
+        SampleSummary.atEqualWordCounts(longSummary, longer, baseSummary, base);
+    assertEquals(
+        SampleStatistics.distinctWordRatio(longer, 12), compared[0].distinctWordRatio(), 1e-12);
+    assertTrue(
+        Guards.evaluate(compared[0], compared[1], 0.5, 0.5, 64, 0.5, 0.5, bounds).passed(),
+        "longer replies of one vocabulary are not narrower");
+
+    // as many words as the base's, but two of them only (short, so no repetition counts them)
+    List<String> narrow = List.of("a an a an a an", "an a an a an a");
+
+    SampleSummary narrowSummary = SampleSummary.of(narrow, new double[2], new double[2]);
+    SampleSummary[] narrowed =
+        SampleSummary.atEqualWordCounts(narrowSummary, narrow, baseSummary, base);
+    GuardReport report = Guards.evaluate(narrowed[0], narrowed[1], 0.5, 0.5, 64, 0.5, 0.5, bounds);
+    assertEquals(
+        List.of(Guard.DISTINCT_WORDS), report.failures().stream().map(c -> c.guard()).toList());
+  }
+
+  @Test
   void aHealthyCandidatePassesEveryGuard() {
     SampleSummary base = new SampleSummary(200, 0, 0.01, 0.40, 0.999, 0.9);
-    SampleSummary candidate = new SampleSummary(200, 6.0, 0.03, 0.36, 0.998, 0.9);
+    SampleSummary candidate = new SampleSummary(200, 6.0, 0.03, 0.37, 0.998, 0.9);
     GuardReport report =
         Guards.evaluate(candidate, base, 0.7, 0.65, 64, 0.6, 0.58, GuardBounds.defaults());
     assertTrue(report.passed(), report.toString());
@@ -90,7 +124,7 @@ class GuardsTest {
     // nothing published yet: the accuracy and reward guards are not evaluated
     assertEquals(5, report.checks().size());
     GuardReport.Check distinct = report.failures().get(2);
-    assertEquals(0.32, distinct.bound(), 1e-12);
+    assertEquals(0.36, distinct.bound(), 1e-12);
     assertFalse(distinct.upperBound());
   }
 
