@@ -6,7 +6,7 @@ public enum Guard {
   KL,
   /** Repetition rate at most ~5% (or the base's own rate, if higher). */
   REPETITION,
-  /** Distinct-word ratio at least a fraction (0.9) of the base's, over equally many words. */
+  /** Distinct-word ratio at least a fraction (0.92) of the base's, over equally many words. */
   DISTINCT_WORDS,
   /** Printable share at least 0.99 (or a little under the base's, if lower). */
   PRINTABLE,

@@ -6,7 +6,8 @@ package sail.server.training.guard;
  * @param maxRepetition repetition rate allowed (or the base's, if higher); facts: ~5%
  * @param minDistinctFraction distinct-word ratio allowed, as a fraction of the base's, both counted
  *     over equally many words ({@link SampleSummary#atEqualWordCounts}); facts: 0.8 stopped every
- *     collapse, the issue's fluency bound is 0.9
+ *     collapse, the issue's fluency bound is 0.9, and the guard holds 0.92 for its own sampling
+ *     noise
  * @param maxKl KL(π ‖ π_ref) allowed, nats per reply
  * @param minPrintable printable share required (or the base's minus {@link #PRINTABLE_SLACK}, if
  *     lower); facts: 0.99
@@ -34,11 +35,13 @@ public record GuardBounds(
    * starting points to tune on the default model. The dictionary share must stay within 5% of the
    * base's: a demo run whose versions passed every other guard at KL &lt; 20 fell from 0.92 to 0.77
    * and lost to the base 27% to 73% under the hidden annotator. The distinct-word ratio must stay
-   * within 10% of the base's, the fluency bound of issue 5, rather than the 20% at which
-   * alignment-facts.md saw collapse begin: a users' taste for a topic (demo run 35, docs/demo.md)
-   * narrowed the served replies' vocabulary by 15% while every publish passed at 0.8.
+   * within 8% of the base's — the fluency bound of issue 5 is 10%, and the guard's 48 replies
+   * (about 430 words) measure the ratio with a standard deviation of about 4% — rather than the 20%
+   * at which alignment-facts.md saw collapse begin: a users' taste for a topic narrowed the served
+   * replies' vocabulary by 15% while every publish passed at 0.8 (demo run 35, docs/demo.md), and
+   * by 10.5% on the demo's 800 prompts with the guard at 0.9 (run 38).
    */
   public static GuardBounds defaults() {
-    return new GuardBounds(0.05, 0.9, 20.0, 0.99, 0.10, 0.05, 0.95);
+    return new GuardBounds(0.05, 0.92, 20.0, 0.99, 0.10, 0.05, 0.95);
   }
 }

@@ -124,7 +124,7 @@ class GuardsTest {
     // nothing published yet: the accuracy and reward guards are not evaluated
     assertEquals(5, report.checks().size());
     GuardReport.Check distinct = report.failures().get(2);
-    assertEquals(0.36, distinct.bound(), 1e-12);
+    assertEquals(0.368, distinct.bound(), 1e-12);
     assertFalse(distinct.upperBound());
   }
 
