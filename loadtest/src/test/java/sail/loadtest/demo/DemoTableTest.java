@@ -60,7 +60,8 @@ class DemoTableTest {
                     .put("steps", 139L)
                     .put("ready", true)
                     .put("held_out_examples", 256)
-                    .put("accuracy", 0.664));
+                    .put("accuracy", 0.664)
+                    .put("ranking_accuracy", 0.652));
     String table = DemoCommand.table(summary(training));
     assertTrue(table.contains("win-rate final vs base 61.3% (95% CI 55.0%–67.5%)"), table);
     assertTrue(table.contains("latency p99 training on/off: 1200 / 900 ms = 1.33"), table);
@@ -71,7 +72,8 @@ class DemoTableTest {
         table);
     assertTrue(
         table.contains(
-            "reward model: 139 steps, held-out accuracy 0.664 on 256 examples, labelling fresh"),
+            "reward model: 139 steps, held-out accuracy 0.664 (ranking 0.652) on 256 examples,"
+                + " labelling fresh"),
         table);
   }
 
