@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -211,9 +213,9 @@ public final class ReferencePolicy implements AutoCloseable {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(
+    Arrays.sort(
         order,
-        java.util.Comparator.comparingInt(
+        Comparator.comparingInt(
             i -> examples.get(i).prompt().length + examples.get(i).response().length));
     Scored[] result = new Scored[examples.size()];
     boolean grad = GradMode.disable();
