@@ -151,14 +151,11 @@ public final class SequenceScorer {
       throw new IllegalArgumentException("maxBatches must be >= 1, got " + maxBatches);
     }
     int n = examples.size();
-    Integer[] order = new Integer[n];
     long[] time = new long[n];
     for (int i = 0; i < n; i++) {
-      order[i] = i;
-      Example e = examples.get(i);
-      time[i] = Math.max(1, Math.min(contextLength, e.prompt().length + e.response().length) - 1);
+      time[i] = time(examples.get(i), contextLength);
     }
-    Arrays.sort(order, Comparator.comparingLong(i -> time[i]));
+    Integer[] order = byLength(examples, contextLength);
     // cost[k][j]: the cheapest split of the j shortest examples into k batches; a batch holding
     // sorted examples i..j-1 costs (j - i) · time of the longest + the overhead
     int batches = Math.max(1, Math.min(maxBatches, n));
@@ -206,6 +203,25 @@ public final class SequenceScorer {
       collated.add(collate(part, contextLength, padId));
     }
     return new Buckets(List.copyOf(collated), List.copyOf(rows), n);
+  }
+
+  /**
+   * The indices of {@code examples} from the shortest laid-out row to the longest (ties in list
+   * order): batches cut from this order are padded little.
+   */
+  public static Integer[] byLength(List<Example> examples, int contextLength) {
+    Integer[] order = new Integer[examples.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt(i -> time(examples.get(i), contextLength)));
+    return order;
+  }
+
+  /** The positions {@link #collate} gives {@code example} (input length after the shift). */
+  private static int time(Example example, int contextLength) {
+    return Math.max(
+        1, Math.min(contextLength, example.prompt().length + example.response().length) - 1);
   }
 
   /**

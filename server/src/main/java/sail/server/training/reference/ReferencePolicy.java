@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -209,14 +207,7 @@ public final class ReferencePolicy implements AutoCloseable {
    */
   private List<Scored> score(
       ParameterStore store, List<SequenceScorer.Example> examples, boolean keepTokens) {
-    Integer[] order = new Integer[examples.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(
-        order,
-        Comparator.comparingInt(
-            i -> examples.get(i).prompt().length + examples.get(i).response().length));
+    Integer[] order = SequenceScorer.byLength(examples, model.contextLength());
     Scored[] result = new Scored[examples.size()];
     boolean grad = GradMode.disable();
     try {
