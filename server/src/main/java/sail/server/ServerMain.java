@@ -98,7 +98,8 @@ public final class ServerMain {
                 t.publishEvery(),
                 t.checkpointEvery(),
                 t.learningRate(),
-                t.dialogueAnchor()));
+                t.dialogueAnchor(),
+                t.entropyFloor()));
     TrainingMetrics trainingMetrics =
         new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);
     trainingMetrics.trackTime(loop.trainer()::timeSpent);

@@ -116,6 +116,13 @@ public final class ExperimentCommand implements Callable<Integer> {
               + " (default: the server's)")
   Double dialogueAnchor;
 
+  @Option(
+      names = "--entropy-floor",
+      description =
+          "η of the entropy floor: the policy's next-token entropy on a step's replies held at the"
+              + " reference's (default 0: off, as the committed tables were measured)")
+  Double entropyFloor;
+
   @Option(names = "--beta", description = "β of every preset (default: each preset's own)")
   Double beta;
 
@@ -331,6 +338,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         learningRate == null ? TrainingPreset.named(preset).learningRate() : learningRate,
         anchor == null ? d.nllAnchor() : anchor,
         dialogueAnchor == null ? d.dialogueAnchor() : dialogueAnchor,
+        entropyFloor == null ? 0 : entropyFloor,
         d.clipNorm(),
         Integer.MAX_VALUE, // no publishing: the experiment evaluates the live weights
         Integer.MAX_VALUE,
@@ -350,6 +358,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     if (learningRate != null) o.append(" --lr ").append(learningRate);
     if (anchor != null) o.append(" --anchor ").append(anchor);
     if (dialogueAnchor != null) o.append(" --dialogue-anchor ").append(dialogueAnchor);
+    if (entropyFloor != null) o.append(" --entropy-floor ").append(entropyFloor);
     if (beta != null) o.append(" --beta ").append(beta);
     if (mixture != null) o.append(" --mixture ").append(joined(mixture));
     if (coefficients != null) o.append(" --coefficients ").append(joined(coefficients));

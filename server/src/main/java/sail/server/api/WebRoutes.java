@@ -22,9 +22,9 @@ import sail.server.training.objective.Route;
  * poller's {@code after} means the server restarted. A sample is {@code {seq, time_ms,
  * model_version, queued, active, tokens_per_s, generations_per_s, latency_mean_ms, latency_p95_ms,
  * ttft_mean_ms, training_state, step, step_report}} where {@code step_report} ({@code {step, loss,
- * mean_s, anchor_nll, dialogue_nll, swapped, fresh_pairs, seconds, rows: {route: count}}}) is
- * present only when a training step finished in that period; a publish is {@code {seq, time_ms,
- * step, published, version, publish_ms, guards}}. A value that is not a finite number (no
+ * mean_s, anchor_nll, dialogue_nll, entropy_gap, swapped, fresh_pairs, seconds, rows: {route:
+ * count}}}) is present only when a training step finished in that period; a publish is {@code {seq,
+ * time_ms, step, published, version, publish_ms, guards}}. A value that is not a finite number (no
  * generation in the period) is {@code null}.
  */
 final class WebRoutes {
@@ -123,6 +123,7 @@ final class WebRoutes {
               .put("mean_s", finite(r.meanS()))
               .put("anchor_nll", finite(r.anchorNll()))
               .put("dialogue_nll", finite(r.dialogueNll()))
+              .put("entropy_gap", finite(r.entropyGap()))
               .put("swapped", r.swapped())
               .put("fresh_pairs", r.freshPairs())
               .put("seconds", finite(r.seconds()))

@@ -247,6 +247,7 @@ public final class TrainBenchmark {
         d.learningRate(),
         0,
         0,
+        0,
         d.clipNorm(),
         Integer.MAX_VALUE,
         Integer.MAX_VALUE,

@@ -74,6 +74,7 @@ public final class ConfigLoader {
           "training.learning_rate",
           "training.beta",
           "training.dialogue_anchor",
+          "training.entropy_floor",
           "training.cpu_share",
           "training.threads",
           "training.reward_model",
@@ -263,6 +264,7 @@ public final class ConfigLoader {
         v.positive("training.learning_rate", d.learningRate(), 1, false),
         v.positive("training.beta", d.beta(), 10, true),
         v.nonNegative("training.dialogue_anchor", d.dialogueAnchor(), 100),
+        v.nonNegative("training.entropy_floor", d.entropyFloor(), 100),
         v.positive("training.cpu_share", d.cpuShare(), 1, true),
         v.integer("training.threads", d.threads(), 1, 256),
         v.bool("training.reward_model", d.rewardModel()));

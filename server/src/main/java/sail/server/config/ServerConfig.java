@@ -96,6 +96,9 @@ public record ServerConfig(
    * @param dialogueAnchor λ of the dialogue anchor (NLL of people-written dialogue replies added to
    *     each step; 0 turns it off); {@code null} (the default) keeps the server's for presets with
    *     the NLL anchor, none for the authors' presets
+   * @param entropyFloor η of the entropy floor (the policy's next-token entropy on a step's replies
+   *     held at the reference's; 0 turns it off); {@code null} (the default) keeps the server's for
+   *     presets with the NLL anchor, none for the authors' presets
    * @param cpuShare the trainer's share of wall time (1: train whenever serving allows)
    * @param threads intra-op threads of the trainer's native calls (1: the engine thread keeps the
    *     other core of a 2-core machine, stack-notes.md "Threads")
@@ -111,11 +114,12 @@ public record ServerConfig(
       Double learningRate,
       Double beta,
       Double dialogueAnchor,
+      Double entropyFloor,
       double cpuShare,
       int threads,
       boolean rewardModel) {
     public static final Training DEFAULTS =
-        new Training(null, "default", 16, 10, 50, null, null, null, 1.0, 1, true);
+        new Training(null, "default", 16, 10, 50, null, null, null, null, 1.0, 1, true);
   }
 
   /**

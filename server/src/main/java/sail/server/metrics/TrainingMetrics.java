@@ -31,8 +31,9 @@ import sail.server.training.reward.RewardLearner;
  *   <li>{@code sail.training.steps} — optimiser steps (its rate is steps/s); {@code
  *       sail.training.step.duration} — seconds per step (publish excluded)
  *   <li>{@code sail.training.loss}, {@code sail.training.mean_s}, {@code sail.training.anchor_nll},
- *       {@code sail.training.dialogue_nll} — the last step's batch loss, mean s, NLL anchor and
- *       dialogue anchor
+ *       {@code sail.training.dialogue_nll}, {@code sail.training.entropy_gap} — the last step's
+ *       batch loss, mean s, NLL anchor, dialogue anchor, and how far the policy's next-token
+ *       entropy per reply token lies below the reference's (NaN with the entropy floor off)
  *   <li>per route, tag {@code route} = offline_dpo, ddp, dpp, dpr; gauges hold the last step that
  *       had rows of the route (NaN before): {@code sail.training.route.s} (mean s = log σ(β·h)),
  *       {@code .loss} (mean −s − (c_B/2)·s²), {@code .weight} (mean 1 + c_B·s after the clamp),
@@ -67,6 +68,7 @@ public final class TrainingMetrics implements TrainingObserver {
   private volatile double meanS = Double.NaN;
   private volatile double anchorNll = Double.NaN;
   private volatile double dialogueNll = Double.NaN;
+  private volatile double entropyGap = Double.NaN;
   private volatile double kl = Double.NaN;
   private volatile double rewardModelAccuracy = Double.NaN;
   private volatile double rewardModelRanking = Double.NaN;
@@ -103,6 +105,10 @@ public final class TrainingMetrics implements TrainingObserver {
         "sail.training.dialogue_nll",
         "mean NLL per token of the dialogue anchor's replies in the last step",
         m -> m.dialogueNll);
+    gauge(
+        "sail.training.entropy_gap",
+        "reference minus policy next-token entropy per reply token in the last step (nats)",
+        m -> m.entropyGap);
     gauge("sail.training.kl", "KL estimate of the last publish attempt", m -> m.kl);
     gauge(
         "sail.training.reward_model.accuracy",
@@ -137,6 +143,7 @@ public final class TrainingMetrics implements TrainingObserver {
     meanS = step.meanS();
     anchorNll = step.anchorNll();
     dialogueNll = step.dialogueNll();
+    entropyGap = step.entropyGap();
     step.routeMetrics().forEach((route, metrics) -> routes.get(route).record(metrics));
     step.onlineVersionLags().forEach(versionLag::record);
     RewardLearner.Report reward = step.reward();

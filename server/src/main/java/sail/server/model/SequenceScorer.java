@@ -91,13 +91,40 @@ public final class SequenceScorer {
    */
   public static NDArray tokenLogProbs(
       CausalLanguageModel model, ParameterStore weights, Collated batch, boolean training) {
+    return tokenScores(model, weights, batch, training, false).logProbs();
+  }
+
+  /**
+   * Per-token scores of a batch, {@code (batch, time)} float32, zero outside the response.
+   *
+   * @param logProbs log-probability of each target token
+   * @param entropies entropy in nats of the whole next-token distribution at each position, or null
+   *     when not asked for
+   */
+  public record TokenScores(NDArray logProbs, NDArray entropies) {}
+
+  /**
+   * Log-probabilities of the targets and, when {@code withEntropy}, the entropy H = −Σ_v p_v·log
+   * p_v of the next-token distribution at each response position, from one forward pass.
+   *
+   * @param training true to record the autograd graph (policy); false for the reference
+   */
+  public static TokenScores tokenScores(
+      CausalLanguageModel model,
+      ParameterStore weights,
+      Collated batch,
+      boolean training,
+      boolean withEntropy) {
     NDManager manager = model.manager();
     Shape shape = new Shape(batch.batch(), batch.time());
     NDArray inputs = manager.create(batch.inputs(), shape);
     NDArray targets = manager.create(batch.targets(), shape.add(1));
     NDArray mask = manager.create(batch.mask(), shape);
     NDArray logProbs = model.logits(weights, inputs, training).logSoftmax(-1);
-    return logProbs.gather(targets, 2).squeeze(2).mul(mask);
+    NDArray picked = logProbs.gather(targets, 2).squeeze(2).mul(mask);
+    NDArray entropies =
+        withEntropy ? logProbs.exp().mul(logProbs).sum(new int[] {2}).neg().mul(mask) : null;
+    return new TokenScores(picked, entropies);
   }
 
   /** ℓ per row: the summed response log-probability, {@code (batch)}. */
@@ -230,21 +257,47 @@ public final class SequenceScorer {
    */
   public static NDArray sumLogProbs(
       CausalLanguageModel model, ParameterStore weights, Buckets buckets, boolean training) {
+    return rowScores(model, weights, buckets, training, false).logProbs();
+  }
+
+  /**
+   * Per-example sums of {@link #tokenScores} over the response of {@code buckets}, {@code (size)}
+   * each in the caller's order: ℓ, and the summed entropy when {@code withEntropy} (else null).
+   */
+  public static TokenScores rowScores(
+      CausalLanguageModel model,
+      ParameterStore weights,
+      Buckets buckets,
+      boolean training,
+      boolean withEntropy) {
     if (buckets.size() == 0) {
-      return model.manager().create(new float[0]);
+      NDArray empty = model.manager().create(new float[0]);
+      return new TokenScores(empty, withEntropy ? empty : null);
     }
-    NDList parts = new NDList();
+    NDList sums = new NDList();
+    NDList entropies = new NDList();
     long[] position = new long[buckets.size()];
     int offset = 0;
     for (int k = 0; k < buckets.batches().size(); k++) {
-      parts.add(sumLogProbs(model, weights, buckets.batches().get(k), training));
+      TokenScores scores =
+          tokenScores(model, weights, buckets.batches().get(k), training, withEntropy);
+      sums.add(scores.logProbs().sum(new int[] {1}));
+      if (withEntropy) {
+        entropies.add(scores.entropies().sum(new int[] {1}));
+      }
       int[] members = buckets.rows().get(k);
       for (int j = 0; j < members.length; j++) {
         position[members[j]] = offset + j;
       }
       offset += members.length;
     }
+    NDArray order = model.manager().create(position);
+    return new TokenScores(
+        inCallerOrder(sums, order), withEntropy ? inCallerOrder(entropies, order) : null);
+  }
+
+  private static NDArray inCallerOrder(NDList parts, NDArray order) {
     NDArray all = parts.size() == 1 ? parts.singletonOrThrow() : NDArrays.concat(parts);
-    return all.gather(model.manager().create(position), 0);
+    return all.gather(order, 0);
   }
 }

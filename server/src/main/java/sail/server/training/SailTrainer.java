@@ -97,6 +97,7 @@ public final class SailTrainer implements AutoCloseable {
       double meanS,
       double anchorNll,
       double dialogueNll,
+      double entropyGap,
       int swapped,
       Map<Route, Long> rows,
       int freshPairs,
@@ -243,6 +244,8 @@ public final class SailTrainer implements AutoCloseable {
     SequenceScorer.Example[] rejected = new SequenceScorer.Example[n];
     double[] refChosen = new double[n];
     double[] refRejected = new double[n];
+    // reference entropy summed over each reply, chosen rows then rejected (the entropy floor's)
+    double[] refEntropy = new double[2 * n];
     SplittableRandom labels = new SplittableRandom(Seeds.mix(settings.seed(), step));
 
     // dataset pairs (offline DPO, DDP): reference log-probs come from the cache
@@ -255,6 +258,8 @@ public final class SailTrainer implements AutoCloseable {
       rejected[row.slot()] = ChatEncoding.rejected(tokenizer, row.prompt(), row.pair());
       refChosen[row.slot()] = cached.get(i).chosen().sum();
       refRejected[row.slot()] = cached.get(i).rejected().sum();
+      refEntropy[row.slot()] = cached.get(i).chosen().entropy();
+      refEntropy[n + row.slot()] = cached.get(i).rejected().entropy();
     }
 
     // fresh pairs (DPP, DPR): two replies from the current policy, labelled now
@@ -271,7 +276,8 @@ public final class SailTrainer implements AutoCloseable {
         both.add(pair.firstExample());
         both.add(pair.secondExample());
       }
-      double[] ref = reference.sumLogProbs(both);
+      List<ReferencePolicy.Scored> refScores = reference.score(both);
+      double[] ref = refScores.stream().mapToDouble(ReferencePolicy.Scored::sum).toArray();
       for (int i = 0; i < fresh.size(); i++) {
         PlannedRow.FreshRow row = fresh.get(i);
         RolloutPair pair = pairs.get(i);
@@ -288,6 +294,8 @@ public final class SailTrainer implements AutoCloseable {
         rejected[row.slot()] = w == 0 ? pair.secondExample() : pair.firstExample();
         refChosen[row.slot()] = ref[2 * i + w];
         refRejected[row.slot()] = ref[2 * i + 1 - w];
+        refEntropy[row.slot()] = refScores.get(2 * i + w).entropy();
+        refEntropy[n + row.slot()] = refScores.get(2 * i + 1 - w).entropy();
       }
     }
 
@@ -305,6 +313,8 @@ public final class SailTrainer implements AutoCloseable {
             ChatEncoding.rejected(tokenizer, row.prompt(), row.pair().asPreferencePair());
         refChosen[row.slot()] = scores.get(i).chosen().sum();
         refRejected[row.slot()] = scores.get(i).rejected().sum();
+        refEntropy[row.slot()] = scores.get(i).chosen().entropy();
+        refEntropy[n + row.slot()] = scores.get(i).rejected().entropy();
       }
     }
 
@@ -323,14 +333,22 @@ public final class SailTrainer implements AutoCloseable {
                 dialogue.draw(settings.seed(), step, DialogueAnchor.ROWS),
                 model.contextLength(),
                 tokenizer.padId());
-    double[] metrics = new double[] {0, 0, 0, Double.NaN};
+    double[] metrics = new double[] {0, 0, 0, Double.NaN, Double.NaN};
     long updating = System.nanoTime();
     dataSeconds.add((updating - planning) / 1e9);
     double loss =
         OptimizerStep.run(
             () ->
                 policyLoss(
-                    scored, dialogueBatch, routes, refChosen, refRejected, labels, n, metrics),
+                    scored,
+                    dialogueBatch,
+                    routes,
+                    refChosen,
+                    refRejected,
+                    refEntropy,
+                    labels,
+                    n,
+                    metrics),
             model.block().getParameters(),
             optimizer,
             settings.clipNorm(),
@@ -353,6 +371,7 @@ public final class SailTrainer implements AutoCloseable {
             metrics[0],
             metrics[1],
             metrics[3],
+            metrics[4],
             (int) metrics[2],
             counts,
             fresh.size(),
@@ -374,9 +393,12 @@ public final class SailTrainer implements AutoCloseable {
   }
 
   /**
-   * The scalar to backpropagate; fills metrics {mean s, anchor NLL, swaps, dialogue NLL}.
+   * The scalar to backpropagate; fills metrics {mean s, anchor NLL, swaps, dialogue NLL, entropy
+   * gap}.
    *
    * @param dialogueBatch the dialogue anchor's turns of this step, or null without the anchor
+   * @param refEntropy the reference's summed entropy over each scored reply, in {@code scored}'s
+   *     order
    */
   private NDArray policyLoss(
       SequenceScorer.Buckets scored,
@@ -384,11 +406,15 @@ public final class SailTrainer implements AutoCloseable {
       List<Route> routes,
       double[] refChosen,
       double[] refRejected,
+      double[] refEntropy,
       SplittableRandom labels,
       int n,
       double[] metrics) {
     NDManager manager = model.manager();
-    NDArray sums = SequenceScorer.sumLogProbs(model, model.liveParameters(), scored, true);
+    boolean floor = settings.entropyFloor() > 0;
+    SequenceScorer.TokenScores rowScores =
+        SequenceScorer.rowScores(model, model.liveParameters(), scored, true, floor);
+    NDArray sums = rowScores.logProbs();
     int[] responseTokens = scored.responseTokens();
     NDArray policyChosen = sums.get(new NDIndex("0:{}", n));
     NDArray policyRejected = sums.get(new NDIndex("{}:{}", n, 2 * n));
@@ -447,6 +473,26 @@ public final class SailTrainer implements AutoCloseable {
       NDArray dialogueNll = dialogueSums.sum().neg().div(Math.max(1f, dialogueTokens));
       objective = objective.add(dialogueNll.mul((float) settings.dialogueAnchor()));
       metrics[3] = dialogueNll.getFloat();
+    }
+    // entropy floor: η · Σ_rows max(0, (1 − slack)·H_ref − H_π) / Σ_rows tokens
+    // (TrainerSettings#entropyFloor); the metric is the plain gap H_ref − H_π per token
+    if (floor) {
+      float[] reference = new float[refEntropy.length];
+      long scoredTokens = 0;
+      for (int i = 0; i < reference.length; i++) {
+        reference[i] = (float) refEntropy[i];
+        scoredTokens += responseTokens[i];
+      }
+      NDArray refEntropies = manager.create(reference);
+      NDArray policyEntropies = rowScores.entropies();
+      NDArray shortfall =
+          refEntropies
+              .mul((float) (1 - TrainerSettings.ENTROPY_FLOOR_SLACK))
+              .sub(policyEntropies)
+              .maximum(0f);
+      float perToken = 1f / Math.max(1, scoredTokens);
+      objective = objective.add(shortfall.sum().mul(perToken * (float) settings.entropyFloor()));
+      metrics[4] = refEntropies.sub(policyEntropies).sum().getFloat() * perToken;
     }
     metrics[0] = surrogate.s().mean().getFloat();
     metrics[1] = anchor.getFloat();

@@ -18,7 +18,20 @@ class TrainingStatusJsonTest {
   static TrainingLoop.Status status(RewardLearner.Report reward) {
     SailTrainer.StepReport step =
         new SailTrainer.StepReport(
-            12, 0.7, -0.6, 2.1, Double.NaN, 0, Map.of(), 2, 3.5, Map.of(), List.of(), 900, reward);
+            12,
+            0.7,
+            -0.6,
+            2.1,
+            Double.NaN,
+            Double.NaN,
+            0,
+            Map.of(),
+            2,
+            3.5,
+            Map.of(),
+            List.of(),
+            900,
+            reward);
     return new TrainingLoop.Status(
         TrainingLoop.State.RUNNING, 12, 1, step, null, new TrainingTime(1, 2, 3, 4, 5));
   }

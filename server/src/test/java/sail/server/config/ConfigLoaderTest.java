@@ -90,6 +90,12 @@ class ConfigLoaderTest {
     assertMessage(
         Map.of("training.dialogue_anchor", "-1"),
         "training.dialogue_anchor must be in [0.0, 100.0]");
+    assertNull(ConfigLoader.load(null, Map.of()).training().entropyFloor());
+    assertEquals(
+        0.5,
+        ConfigLoader.load(null, Map.of("training.entropy_floor", "0.5")).training().entropyFloor());
+    assertMessage(
+        Map.of("training.entropy_floor", "-0.1"), "training.entropy_floor must be in [0.0, 100.0]");
     assertMessage(
         Map.of("training.learning_rate", "1"), "training.learning_rate must be in (0, 1)");
   }

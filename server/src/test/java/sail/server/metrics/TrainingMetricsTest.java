@@ -30,7 +30,7 @@ class TrainingMetricsTest {
 
   static SailTrainer.StepReport step(Map<Route, RouteMetrics> routes, List<Long> lags) {
     return new SailTrainer.StepReport(
-        7, 0.6, -0.5, 2.5, 1.9, 1, Map.of(Route.DDP, 4L), 0, 0.25, routes, lags, 320, null);
+        7, 0.6, -0.5, 2.5, 1.9, 0.04, 1, Map.of(Route.DDP, 4L), 0, 0.25, routes, lags, 320, null);
   }
 
   @Test
@@ -58,6 +58,7 @@ class TrainingMetricsTest {
         1e-9);
     assertEquals(2.5, registry.get("sail.training.anchor_nll").gauge().value());
     assertEquals(1.9, registry.get("sail.training.dialogue_nll").gauge().value());
+    assertEquals(0.04, registry.get("sail.training.entropy_gap").gauge().value(), 1e-12);
     assertEquals(-0.5, gauge(registry, "sail.training.route.s", "ddp"));
     assertEquals(0.9, gauge(registry, "sail.training.route.weight", "ddp"));
     assertEquals(0.45, gauge(registry, "sail.training.route.loss", "ddp"));
@@ -98,7 +99,20 @@ class TrainingMetricsTest {
         new RewardLearner.Report(12, true, 0.61, 90, 12, new RewardAccuracy(10, 9, 0, 0), true, 0);
     metrics.stepped(
         new SailTrainer.StepReport(
-            8, 0.6, -0.5, 2.5, Double.NaN, 0, Map.of(), 0, 0.25, Map.of(), List.of(), 320, reward));
+            8,
+            0.6,
+            -0.5,
+            2.5,
+            Double.NaN,
+            Double.NaN,
+            0,
+            Map.of(),
+            0,
+            0.25,
+            Map.of(),
+            List.of(),
+            320,
+            reward));
     assertEquals(0.61, registry.get("sail.training.reward_model.loss").gauge().value(), 1e-12);
     assertEquals(0.9, registry.get("sail.training.reward_model.accuracy").gauge().value(), 1e-12);
     assertEquals(1, registry.get("sail.training.reward_model.ready").gauge().value());

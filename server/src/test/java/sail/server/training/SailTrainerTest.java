@@ -69,12 +69,12 @@ class SailTrainerTest {
         ObjectiveConfig objective,
         double feedbackShare,
         double learningRate) {
-      this(base, dataDir, objective, feedbackShare, learningRate, null, 0);
+      this(base, dataDir, objective, feedbackShare, learningRate, null, 0, 0);
     }
 
     /**
-     * With {@code rewards} labelling fresh DPR rows (null: the reply's length does) and the
-     * dialogue anchor at λ {@code dialogueAnchor}.
+     * With {@code rewards} labelling fresh DPR rows (null: the reply's length does), the dialogue
+     * anchor at λ {@code dialogueAnchor} and the entropy floor at η {@code entropyFloor}.
      */
     Rig(
         WeightSnapshot base,
@@ -83,7 +83,8 @@ class SailTrainerTest {
         double feedbackShare,
         double learningRate,
         RewardSource rewards,
-        double dialogueAnchor) {
+        double dialogueAnchor,
+        double entropyFloor) {
       if (base != null) {
         base.copyInto(model.block());
       }
@@ -124,6 +125,7 @@ class SailTrainerTest {
               learningRate,
               1.0,
               dialogueAnchor,
+              entropyFloor,
               1.0,
               2,
               2,
@@ -287,7 +289,7 @@ class SailTrainerTest {
         ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1));
     boolean sawFresh = false;
     try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices);
-        Rig rig = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, learner, 0)) {
+        Rig rig = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, learner, 0, 0)) {
       SailTrainer.StepReport first = rig.trainer.trainStep();
       assertEquals(1, first.reward().steps(), "one reward step per policy step");
       assertFalse(first.reward().ready(), "one step from a random head: " + learner.accuracy());
@@ -312,7 +314,7 @@ class SailTrainerTest {
 
       // a restart restores the reward model with the policy
       try (RewardLearner fresh = InMemoryRewardLabels.tinyLearner(ratings, choices);
-          Rig second = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, fresh, 0)) {
+          Rig second = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, fresh, 0, 0)) {
         second.trainer.resume().orElseThrow();
         assertEquals(54, fresh.steps());
         List<PromptReply> probe = List.of(new PromptReply("Any news?", "so kind"));
@@ -321,37 +323,53 @@ class SailTrainerTest {
     }
   }
 
-  @Test
-  void theDialogueAnchorPullsThePolicyTowardsPeopleWrittenReplies() {
+  /** Dialogue replies the tests below measure the policy on; the anchor draws with other seeds. */
+  private static List<SequenceScorer.Example> heldOutDialogue() {
+    return DialogueAnchor.of(TaskResources.dialogueSft(), new ByteTokenizer()).draw(99, 0, 16);
+  }
+
+  /**
+   * Six large offline-DPO steps from {@code base} with the dialogue anchor at λ and the entropy
+   * floor at η; returns the last step's report and {@code measure} of the trained policy.
+   */
+  private <T> T afterSixOfflineSteps(
+      WeightSnapshot base,
+      String name,
+      double dialogueAnchor,
+      double entropyFloor,
+      java.util.function.BiFunction<Rig, SailTrainer.StepReport, T> measure) {
     ObjectiveConfig offlineOnly =
         ObjectiveConfig.of(new MixtureWeights(0, 0, 0), GradientCoefficients.NONE);
-    List<SequenceScorer.Example> heldOut =
-        DialogueAnchor.of(TaskResources.dialogueSft(), new ByteTokenizer()).draw(99, 0, 16);
+    try (Rig rig =
+        new Rig(
+            base, temp.resolve(name), offlineOnly, 0, 1e-2, null, dialogueAnchor, entropyFloor)) {
+      SailTrainer.StepReport report = null;
+      for (int s = 0; s < 6; s++) {
+        report = rig.trainer.trainStep();
+      }
+      return measure.apply(rig, report);
+    }
+  }
+
+  @Test
+  void theDialogueAnchorPullsThePolicyTowardsPeopleWrittenReplies() {
+    List<SequenceScorer.Example> heldOut = heldOutDialogue();
     double[] nll = new double[2];
     double[] lambdas = {0, 5};
     try (Rig first = new Rig(null, temp.resolve("base"))) {
       WeightSnapshot base = first.registry.acquire().weights();
       for (int i = 0; i < lambdas.length; i++) {
-        try (Rig rig =
-            new Rig(base, temp.resolve("l" + i), offlineOnly, 0, 1e-2, null, lambdas[i])) {
-          SailTrainer.StepReport report = null;
-          for (int s = 0; s < 6; s++) {
-            report = rig.trainer.trainStep();
-          }
-          assertEquals(lambdas[i] > 0, Double.isFinite(report.dialogueNll()), "reported iff on");
-          SequenceScorer.Collated batch =
-              SequenceScorer.collate(heldOut, rig.model.contextLength(), ByteTokenizer.PAD);
-          try (NDScope ignored = new NDScope()) {
-            float[] sums =
-                SequenceScorer.sumLogProbs(rig.model, rig.model.liveParameters(), batch, false)
-                    .toFloatArray();
-            double total = 0;
-            for (float sum : sums) {
-              total -= sum;
-            }
-            nll[i] = total / java.util.Arrays.stream(batch.responseTokens()).sum();
-          }
-        }
+        boolean on = lambdas[i] > 0;
+        nll[i] =
+            afterSixOfflineSteps(
+                base,
+                "l" + i,
+                lambdas[i],
+                0,
+                (rig, report) -> {
+                  assertEquals(on, Double.isFinite(report.dialogueNll()), "reported iff on");
+                  return meanNll(rig, heldOut);
+                });
       }
       base.release();
     }
@@ -362,6 +380,72 @@ class SailTrainerTest {
             + " with the anchor, "
             + nll[0]
             + " without");
+  }
+
+  @Test
+  void theEntropyFloorKeepsThePolicyAsUncertainAsTheReference() {
+    List<SequenceScorer.Example> heldOut = heldOutDialogue();
+    double[] entropy = new double[2];
+    double[] etas = {0, 5};
+    double referenceEntropy;
+    try (Rig first = new Rig(null, temp.resolve("base"))) {
+      WeightSnapshot base = first.registry.acquire().weights();
+      referenceEntropy = meanEntropy(first, heldOut);
+      for (int i = 0; i < etas.length; i++) {
+        boolean on = etas[i] > 0;
+        entropy[i] =
+            afterSixOfflineSteps(
+                base,
+                "e" + i,
+                0,
+                etas[i],
+                (rig, report) -> {
+                  assertEquals(on, Double.isFinite(report.entropyGap()), "reported iff on");
+                  return meanEntropy(rig, heldOut);
+                });
+      }
+      base.release();
+    }
+    // without the floor six large DPO steps sharpen the untrained model's distributions
+    assertTrue(
+        entropy[0] < referenceEntropy - 0.05,
+        "entropy per token " + entropy[0] + " without the floor, " + referenceEntropy + " before");
+    assertTrue(
+        entropy[1] > entropy[0] + 0.05,
+        "entropy per token of replies drawn apart from training: "
+            + entropy[1]
+            + " with the floor, "
+            + entropy[0]
+            + " without, "
+            + referenceEntropy
+            + " before");
+  }
+
+  /** Mean NLL per reply token of {@code examples} under the policy. */
+  private static double meanNll(Rig rig, List<SequenceScorer.Example> examples) {
+    SequenceScorer.Collated batch =
+        SequenceScorer.collate(examples, rig.model.contextLength(), ByteTokenizer.PAD);
+    try (NDScope ignored = new NDScope()) {
+      double total =
+          -SequenceScorer.sumLogProbs(rig.model, rig.model.liveParameters(), batch, false)
+              .sum()
+              .getFloat();
+      return total / java.util.Arrays.stream(batch.responseTokens()).sum();
+    }
+  }
+
+  /** Mean next-token entropy (nats) over the reply tokens of {@code examples} under the policy. */
+  private static double meanEntropy(Rig rig, List<SequenceScorer.Example> examples) {
+    SequenceScorer.Collated batch =
+        SequenceScorer.collate(examples, rig.model.contextLength(), ByteTokenizer.PAD);
+    try (NDScope ignored = new NDScope()) {
+      double total =
+          SequenceScorer.tokenScores(rig.model, rig.model.liveParameters(), batch, false, true)
+              .entropies()
+              .sum()
+              .getFloat();
+      return total / java.util.Arrays.stream(batch.responseTokens()).sum();
+    }
   }
 
   @Test

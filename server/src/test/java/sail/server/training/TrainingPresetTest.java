@@ -32,7 +32,7 @@ class TrainingPresetTest {
   @Test
   void onlyOurPresetsKeepTheAnchorInTheServersSettings() {
     for (TrainingPreset preset : TrainingPreset.ALL) {
-      TrainerSettings settings = TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, null);
+      TrainerSettings settings = TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, null, null);
       boolean ours =
           java.util.Set.of("default", "feedback-only", "choices").contains(preset.name());
       assertEquals(ours ? 1.0 : 0.0, settings.nllAnchor(), preset.name());
@@ -41,12 +41,20 @@ class TrainingPresetTest {
           settings.dialogueAnchor(),
           preset.name());
       assertEquals(
+          ours ? TrainerSettings.DEFAULT_ENTROPY_FLOOR : 0.0,
+          settings.entropyFloor(),
+          preset.name());
+      assertEquals(
           2.5,
-          TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, 2.5).dialogueAnchor(),
+          TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, 2.5, null).dialogueAnchor(),
           "the configuration's λ wins for " + preset.name());
       assertEquals(
+          0.5,
+          TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, null, 0.5).entropyFloor(),
+          "the configuration's η wins for " + preset.name());
+      assertEquals(
           preset.learningRate(),
-          TrainerSettings.forServer(preset, 16, 10, 50, null, null).learningRate(),
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null).learningRate(),
           "no configured learning rate: the preset's own for " + preset.name());
       assertEquals(3e-5, settings.learningRate(), "the configured learning rate wins");
       assertEquals(preset.objective(), settings.objective(), preset.name());

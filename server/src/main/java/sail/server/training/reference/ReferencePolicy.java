@@ -52,8 +52,11 @@ public final class ReferencePolicy implements AutoCloseable {
    *
    * @param sum ℓ_ref: the summed log-probability of the response tokens
    * @param tokens per-token log-probabilities in response order, or null when not kept
+   * @param entropy the summed entropy (nats) of the next-token distributions at the response
+   *     positions, which the trainer's entropy floor compares the policy's with; NaN when not
+   *     computed
    */
-  public record Scored(double sum, float[] tokens) {}
+  public record Scored(double sum, float[] tokens, double entropy) {}
 
   /** Reference log-probs of an offline pair. */
   public record PairScores(Scored chosen, Scored rejected) {}
@@ -103,7 +106,7 @@ public final class ReferencePolicy implements AutoCloseable {
    * to the last bit.
    */
   public double[] sumLogProbs(ParameterStore other, List<SequenceScorer.Example> examples) {
-    List<Scored> scored = score(other, examples, false);
+    List<Scored> scored = score(other, examples, false, false);
     double[] sums = new double[scored.size()];
     for (int i = 0; i < sums.length; i++) {
       sums[i] = scored.get(i).sum();
@@ -111,9 +114,12 @@ public final class ReferencePolicy implements AutoCloseable {
     return sums;
   }
 
-  /** Per-token and summed reference log-probs of each example, batched, without autograd. */
+  /**
+   * Per-token and summed reference log-probs and the summed entropy of each example, batched,
+   * without autograd.
+   */
   public List<Scored> score(List<SequenceScorer.Example> examples) {
-    return score(weights.parameterStore(), examples, true);
+    return score(weights.parameterStore(), examples, true, true);
   }
 
   /**
@@ -135,7 +141,8 @@ public final class ReferencePolicy implements AutoCloseable {
         examples.add(ChatEncoding.chosen(model.tokenizer(), pair.prompt(), pair));
         examples.add(ChatEncoding.rejected(model.tokenizer(), pair.prompt(), pair));
       }
-      List<Scored> scored = score(weights.parameterStore(), examples, settings.keepTokenLogProbs());
+      List<Scored> scored =
+          score(weights.parameterStore(), examples, settings.keepTokenLogProbs(), true);
       for (int i = 0; i < missing.size(); i++) {
         cache.put(missing.get(i).id(), new PairScores(scored.get(2 * i), scored.get(2 * i + 1)));
       }
@@ -206,7 +213,10 @@ public final class ReferencePolicy implements AutoCloseable {
    * the examples only, so two weight sets scored on the same list see the same batches.
    */
   private List<Scored> score(
-      ParameterStore store, List<SequenceScorer.Example> examples, boolean keepTokens) {
+      ParameterStore store,
+      List<SequenceScorer.Example> examples,
+      boolean keepTokens,
+      boolean withEntropy) {
     Integer[] order = SequenceScorer.byLength(examples, model.contextLength());
     Scored[] result = new Scored[examples.size()];
     boolean grad = GradMode.disable();
@@ -220,11 +230,18 @@ public final class ReferencePolicy implements AutoCloseable {
         SequenceScorer.Collated batch =
             SequenceScorer.collate(chunk, model.contextLength(), model.tokenizer().padId());
         float[] tokenLogProbs;
+        float[] entropies = null;
         try (NDScope ignored = new NDScope()) {
-          tokenLogProbs = SequenceScorer.tokenLogProbs(model, store, batch, false).toFloatArray();
+          SequenceScorer.TokenScores scores =
+              SequenceScorer.tokenScores(model, store, batch, false, withEntropy);
+          tokenLogProbs = scores.logProbs().toFloatArray();
+          if (withEntropy) {
+            entropies = scores.entropies().sum(new int[] {1}).toFloatArray();
+          }
         }
         for (int b = 0; b < batch.batch(); b++) {
-          result[order[start + b]] = row(batch, tokenLogProbs, b, keepTokens);
+          double entropy = entropies == null ? Double.NaN : entropies[b];
+          result[order[start + b]] = row(batch, tokenLogProbs, b, keepTokens, entropy);
         }
       }
     } finally {
@@ -235,7 +252,11 @@ public final class ReferencePolicy implements AutoCloseable {
 
   /** Row b's response-token values in order, summed in double precision. */
   private static Scored row(
-      SequenceScorer.Collated batch, float[] tokenLogProbs, int b, boolean keepTokens) {
+      SequenceScorer.Collated batch,
+      float[] tokenLogProbs,
+      int b,
+      boolean keepTokens,
+      double entropy) {
     float[] tokens = new float[batch.responseTokens()[b]];
     double sum = 0;
     int next = 0;
@@ -246,6 +267,6 @@ public final class ReferencePolicy implements AutoCloseable {
         sum += tokenLogProbs[index];
       }
     }
-    return new Scored(sum, keepTokens ? tokens : null);
+    return new Scored(sum, keepTokens ? tokens : null, entropy);
   }
 }
