@@ -95,11 +95,12 @@ public final class SequenceScorer {
   }
 
   /**
-   * Per-token scores of a batch, {@code (batch, time)} float32, zero outside the response.
+   * Scores of a batch, float32: per token {@code (batch, time)}, zero outside the response, from
+   * {@link #tokenScores}; summed per example {@code (size)} from {@link #rowScores}.
    *
-   * @param logProbs log-probability of each target token
-   * @param entropies entropy in nats of the whole next-token distribution at each position, or null
-   *     when not asked for
+   * @param logProbs log-probability of the target tokens
+   * @param entropies entropy in nats of the whole next-token distribution at the response
+   *     positions, or null when not asked for
    */
   public record TokenScores(NDArray logProbs, NDArray entropies) {}
 

@@ -477,13 +477,13 @@ public final class SailTrainer implements AutoCloseable {
     // entropy floor: η · Σ_rows max(0, (1 − slack)·H_ref − H_π) / Σ_rows tokens
     // (TrainerSettings#entropyFloor); the metric is the plain gap H_ref − H_π per token
     if (floor) {
-      float[] reference = new float[refEntropy.length];
+      float[] refRows = new float[refEntropy.length];
       long scoredTokens = 0;
-      for (int i = 0; i < reference.length; i++) {
-        reference[i] = (float) refEntropy[i];
+      for (int i = 0; i < refRows.length; i++) {
+        refRows[i] = (float) refEntropy[i];
         scoredTokens += responseTokens[i];
       }
-      NDArray refEntropies = manager.create(reference);
+      NDArray refEntropies = manager.create(refRows);
       NDArray policyEntropies = rowScores.entropies();
       NDArray shortfall =
           refEntropies
@@ -492,7 +492,7 @@ public final class SailTrainer implements AutoCloseable {
               .maximum(0f);
       float perToken = 1f / Math.max(1, scoredTokens);
       objective = objective.add(shortfall.sum().mul(perToken * (float) settings.entropyFloor()));
-      metrics[4] = refEntropies.sub(policyEntropies).sum().getFloat() * perToken;
+      metrics[4] = refEntropies.sub(policyEntropies.stopGradient()).sum().getFloat() * perToken;
     }
     metrics[0] = surrogate.s().mean().getFloat();
     metrics[1] = anchor.getFloat();

@@ -74,6 +74,11 @@ class SequenceScorerTest {
           SequenceScorer.collate(List.of(new SequenceScorer.Example(prompt, response)), 48, PAD);
       float score =
           SequenceScorer.sumLogProbs(model, model.liveParameters(), batch, false).getFloat(0);
+      float entropy =
+          SequenceScorer.tokenScores(model, model.liveParameters(), batch, false, true)
+              .entropies()
+              .sum()
+              .getFloat();
 
       long[] inputs = new long[prompt.length + response.length - 1];
       int[] all = new int[prompt.length + response.length];
@@ -91,6 +96,7 @@ class SequenceScorerTest {
               .toFloatArray();
       int vocab = ByteTokenizer.VOCAB_SIZE;
       double manual = 0;
+      double manualEntropy = 0;
       for (int t = prompt.length - 1; t < inputs.length; t++) {
         double max = Double.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) {
@@ -101,8 +107,13 @@ class SequenceScorerTest {
           sum += Math.exp(logits[t * vocab + v] - max);
         }
         manual += logits[t * vocab + all[t + 1]] - max - Math.log(sum);
+        for (int v = 0; v < vocab; v++) {
+          double logP = logits[t * vocab + v] - max - Math.log(sum);
+          manualEntropy -= Math.exp(logP) * logP;
+        }
       }
       assertEquals(manual, score, 1e-4);
+      assertEquals(manualEntropy, entropy, 1e-4, "entropy summed over the response positions");
     } finally {
       GradMode.restore(grad);
     }
@@ -203,7 +214,14 @@ class SequenceScorerTest {
     }
     List<float[]> gradients = new ArrayList<>();
     List<float[]> sums = new ArrayList<>();
+    List<float[]> entropies = new ArrayList<>();
     for (SequenceScorer.Buckets buckets : List.of(one, four)) {
+      try (NDScope ignored = new NDScope()) {
+        entropies.add(
+            SequenceScorer.rowScores(model, model.liveParameters(), buckets, false, true)
+                .entropies()
+                .toFloatArray());
+      }
       try (NDScope ignored = new NDScope();
           GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
         NDArray scores = SequenceScorer.sumLogProbs(model, model.liveParameters(), buckets, true);
@@ -226,6 +244,7 @@ class SequenceScorerTest {
       }
     }
     assertArrayEquals(sums.get(0), sums.get(1), 1e-4f);
+    assertArrayEquals(entropies.get(0), entropies.get(1), 1e-4f, "entropy per example");
     float largest = 0;
     for (float g : gradients.get(0)) {
       largest = Math.max(largest, Math.abs(g));

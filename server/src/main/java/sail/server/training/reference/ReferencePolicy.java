@@ -23,11 +23,11 @@ import sail.server.training.mixture.PreferencePair;
  * training the live parameters never touches them, and every forward pass here runs without
  * autograd, so no gradient can reach them.
  *
- * <p>Offline pairs are scored once and cached by {@link PreferencePair#id()}: summed log-probs of
- * both replies and, when {@link Settings#keepTokenLogProbs()} (needed by the reverse-KL term,
- * section 7), the per-token values. Fresh samples are scored with {@link #sumLogProbs} and not
- * cached. The cache is valid for this reference only; a new reference version starts a new
- * instance.
+ * <p>Offline pairs are scored once and cached by {@link PreferencePair#id()}: summed log-probs and
+ * summed next-token entropy (the trainer's entropy floor) of both replies and, when {@link
+ * Settings#keepTokenLogProbs()} (needed by the reverse-KL term, section 7), the per-token values.
+ * Fresh samples are scored with {@link #score} and not cached. The cache is valid for this
+ * reference only; a new reference version starts a new instance.
  */
 public final class ReferencePolicy implements AutoCloseable {
   /**
