@@ -50,6 +50,7 @@
       series('loss', 0),
       series('NLL anchor', 1),
       series('mean s', 2),
+      series('entropy gap', 3),
     ]),
     // the bound is usually far above the value, so it is in the tile rather than on this scale
     kl: chart('c-kl', false, 'step', [series('KL', 0, {points: {show: true}})]),
@@ -109,6 +110,7 @@
       column(steps, (r) => r.loss),
       column(steps, (r) => r.anchor_nll),
       column(steps, (r) => r.mean_s),
+      column(steps, (r) => r.entropy_gap),
     ]);
     const checked = publishes.filter((p) => klCheck(p.guards));
     charts.kl.setData([
