@@ -195,7 +195,12 @@ public final class ExperimentCommand implements Callable<Integer> {
     ModelLoader.Loaded base = ModelLoader.load(EngineLoader.embeddedDefault(), Device.cpu());
     CausalLanguageModel model = base.model();
     ReferencePolicy reference =
-        new ReferencePolicy(model, base.weights(), 0, ReferencePolicy.Settings.defaults());
+        new ReferencePolicy(
+            model,
+            base.weights(),
+            0,
+            ReferencePolicy.Settings.defaults()
+                .withEntropy(entropyFloor != null && entropyFloor > 0));
     ModelRegistry registry = new ModelRegistry(model, 0, base.weights().retain());
     PolicyRollouts rollouts = new PolicyRollouts(model, new PolicyRollouts.Settings(1.0, 48, 32));
     RewardSource rewards =

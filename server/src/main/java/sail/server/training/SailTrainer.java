@@ -165,6 +165,11 @@ public final class SailTrainer implements AutoCloseable {
       List<String> guardPrompts,
       Path dataDirectory,
       TrainerSettings settings) {
+    if (settings.entropyFloor() > 0 && !reference.computesEntropy()) {
+      throw new IllegalArgumentException(
+          "the entropy floor needs a reference that computes entropy"
+              + " (ReferencePolicy.Settings#withEntropy)");
+    }
     this.model = model;
     this.registry = registry;
     this.reference = reference;

@@ -75,7 +75,7 @@ public final class TrainerFactory {
               registry.model(),
               base.weights(),
               base.version(),
-              ReferencePolicy.Settings.defaults());
+              ReferencePolicy.Settings.defaults().withEntropy(settings.entropyFloor() > 0));
     } finally {
       base.weights().release();
     }

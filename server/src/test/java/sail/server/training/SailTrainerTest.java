@@ -90,7 +90,9 @@ class SailTrainerTest {
       }
       WeightSnapshot start = WeightSnapshot.copyOf(model.block(), Device.cpu());
       registry = new ModelRegistry(model, 0, start.retain());
-      reference = new ReferencePolicy(model, start, 0, ReferencePolicy.Settings.defaults());
+      reference =
+          new ReferencePolicy(
+              model, start, 0, ReferencePolicy.Settings.defaults().withEntropy(entropyFloor > 0));
       start.release();
       List<String> lines = new ArrayList<>();
       for (int i = 0; i < 12; i++) {

@@ -33,8 +33,10 @@ public final class ReferencePolicy implements AutoCloseable {
   /**
    * @param batchSize sequences per forward pass when scoring
    * @param keepTokenLogProbs also cache per-token log-probs of offline replies
+   * @param entropy also compute the summed next-token entropy of each reply (the trainer's entropy
+   *     floor); without it {@link Scored#entropy()} is NaN
    */
-  public record Settings(int batchSize, boolean keepTokenLogProbs) {
+  public record Settings(int batchSize, boolean keepTokenLogProbs, boolean entropy) {
     public Settings {
       if (batchSize < 1) {
         throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
@@ -43,7 +45,12 @@ public final class ReferencePolicy implements AutoCloseable {
 
     /** Batches of 32, sums only. */
     public static Settings defaults() {
-      return new Settings(32, false);
+      return new Settings(32, false, false);
+    }
+
+    /** These settings with the entropy computed or not. */
+    public Settings withEntropy(boolean entropy) {
+      return new Settings(batchSize, keepTokenLogProbs, entropy);
     }
   }
 
@@ -85,6 +92,11 @@ public final class ReferencePolicy implements AutoCloseable {
     return version;
   }
 
+  /** Whether its scores carry the entropy ({@link Settings#entropy()}). */
+  public boolean computesEntropy() {
+    return settings.entropy();
+  }
+
   /** The frozen snapshot (owned by this reference; do not release it). */
   public WeightSnapshot snapshot() {
     return weights;
@@ -115,11 +127,12 @@ public final class ReferencePolicy implements AutoCloseable {
   }
 
   /**
-   * Per-token and summed reference log-probs and the summed entropy of each example, batched,
-   * without autograd.
+   * Summed reference log-probs of each example, batched, without autograd, with what the settings
+   * ask for as well (per-token values, entropy), like the cached pairs'.
    */
   public List<Scored> score(List<SequenceScorer.Example> examples) {
-    return score(weights.parameterStore(), examples, true, true);
+    return score(
+        weights.parameterStore(), examples, settings.keepTokenLogProbs(), settings.entropy());
   }
 
   /**
@@ -141,8 +154,7 @@ public final class ReferencePolicy implements AutoCloseable {
         examples.add(ChatEncoding.chosen(model.tokenizer(), pair.prompt(), pair));
         examples.add(ChatEncoding.rejected(model.tokenizer(), pair.prompt(), pair));
       }
-      List<Scored> scored =
-          score(weights.parameterStore(), examples, settings.keepTokenLogProbs(), true);
+      List<Scored> scored = score(examples);
       for (int i = 0; i < missing.size(); i++) {
         cache.put(missing.get(i).id(), new PairScores(scored.get(2 * i), scored.get(2 * i + 1)));
       }

@@ -17,6 +17,8 @@ import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import sail.server.model.GptLanguageModel;
 import sail.server.model.GradMode;
 import sail.server.model.SequenceScorer;
@@ -33,13 +35,14 @@ class ReferencePolicyTest {
           new PreferencePair("p1", "Any news?", "Good news!", "None at all, I fear."),
           new PreferencePair("p2", "Hi", "Hello there.", "Go away."));
 
-  @Test
-  void cachedValuesEqualRecomputedOnesAndHitTheCache() {
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void cachedValuesEqualRecomputedOnesAndHitTheCache(boolean entropy) {
     try (GptLanguageModel model = TinyModels.create()) {
       WeightSnapshot base = WeightSnapshot.copyOf(model.block(), Device.cpu());
       // batches of 2 sequences: the pairs are split across batches of mixed lengths
       try (ReferencePolicy reference =
-          new ReferencePolicy(model, base, 0, new ReferencePolicy.Settings(2, true))) {
+          new ReferencePolicy(model, base, 0, new ReferencePolicy.Settings(2, true, entropy))) {
         base.release(); // the reference holds its own reference
         reference.precompute(PAIRS);
         assertEquals(3, reference.cachedPairs());
@@ -83,6 +86,16 @@ class ReferencePolicyTest {
       }
       float sum = SequenceScorer.sumLogProbs(model, reference.weights(), alone, false).getFloat();
       assertEquals(sum, cached.sum(), 1e-3);
+      if (reference.computesEntropy()) {
+        float entropy =
+            SequenceScorer.tokenScores(model, reference.weights(), alone, false, true)
+                .entropies()
+                .sum()
+                .getFloat();
+        assertEquals(entropy, cached.entropy(), 1e-3);
+      } else {
+        assertTrue(Double.isNaN(cached.entropy()), "no entropy unless asked for");
+      }
       assertEquals(sum, reference.sumLogProbs(List.of(example))[0], 1e-3);
     } finally {
       GradMode.restore(grad);
