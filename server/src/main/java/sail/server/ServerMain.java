@@ -90,7 +90,7 @@ public final class ServerMain {
             log,
             config.dataDir(),
             t.pairs(),
-            t.rewardModel() && preset.rewardModel(),
+            t.rewardModel() && preset.rewardModel() ? t.rewardModelKind() : null,
             preset.ratingPairs(),
             TrainerSettings.forServer(
                 preset,

@@ -84,6 +84,11 @@ final class AdminRoutes {
           }
           out.put("reward_accuracy", accuracy.overall());
         }
+        if (reward.margin() != null) {
+          model
+              .put("label_gap", reward.margin().gap())
+              .put("label_coverage", reward.margin().coverage());
+        }
         out.put("reward_model", model);
       }
     }

@@ -4,42 +4,39 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import sail.server.model.GptLanguageModel;
-import sail.server.model.WeightSnapshot;
 import sail.server.training.mixture.LabelStream;
+import sail.server.training.reward.LabelMargin;
 import sail.server.training.reward.RewardAccuracy;
 import sail.server.training.reward.RewardLabel;
 import sail.server.training.reward.RewardLearner;
-import sail.server.training.reward.RewardModel;
 import sail.server.training.reward.RewardSource;
+import sail.server.training.reward.TrainableReward;
 
 /**
  * How well, and how fast, the in-loop reward model learns the feedback a server has logged: a
- * {@link RewardLearner} started from the base policy's weights takes {@code steps} steps on the
- * traffic log's ratings and choices, exactly as the trainer would (same split, same replay, same
- * batch draws), with its held-out accuracy measured along the way. An optional oracle (the
- * simulated annotator whose hidden preference produced the feedback in a demo) is scored on the
- * same held-out examples: the accuracy a perfect reward model could reach on these noisy labels.
+ * {@link RewardLearner} over a fresh reward model (the transformer started from the base policy's
+ * weights, or the words model) takes {@code steps} steps on the traffic log's ratings and choices,
+ * exactly as the trainer would (same split, same replay, same batch draws), with its held-out
+ * accuracy measured along the way. An optional oracle (the simulated annotator whose hidden
+ * preference produced the feedback in a demo) is scored on the same held-out examples: the accuracy
+ * a perfect reward model could reach on these noisy labels.
  */
 public final class RewardBenchmark {
   private RewardBenchmark() {}
 
   /**
-   * @param policy the base policy (its shape and tokenizer); {@code base} its weights
+   * @param model a fresh reward model (closed here)
    * @param feedback the logged feedback streams
    * @param oracle the preference behind the labels, or null when unknown
    * @param settings the reward learner's settings (batch, lr, evaluation period, ...)
    * @param steps reward-model steps to take
    */
   public static Map<String, Object> run(
-      GptLanguageModel policy,
-      WeightSnapshot base,
+      TrainableReward model,
       List<? extends LabelStream<RewardLabel>> feedback,
       RewardSource oracle,
       RewardLearner.Settings settings,
       int steps) {
-    RewardModel model = RewardModel.create(policy.config(), policy.tokenizer(), policy.device());
-    model.initializeTrunkFrom(base);
     List<Map<String, Object>> curve = new ArrayList<>();
     Map<String, Object> result = new LinkedHashMap<>();
     try (RewardLearner learner = new RewardLearner(model, feedback, settings)) {
@@ -57,18 +54,19 @@ public final class RewardBenchmark {
         }
         if (report.accuracy() != null && report.accuracy() != measured) {
           measured = report.accuracy();
-          curve.add(point(report.steps(), measured, report.ready()));
+          curve.add(point(report.steps(), measured, report.ready(), report.margin()));
           // progress on stderr: a long run shows its curve as it goes
           System.err.printf(
               java.util.Locale.ROOT,
-              "bench reward: step %d, %.1f s/step, held-out accuracy %.3f (lower 95%% %.3f),"
-                  + " ranking %.3f (lower 95%% %.3f)%n",
+              "bench reward: step %d, %.3f s/step, held-out accuracy %.3f (lower 95%% %.3f),"
+                  + " ranking %.3f (lower 95%% %.3f), labels %.0f%% of pairs%n",
               report.steps(),
               trainingSeconds / report.steps(),
               measured.overall(),
               measured.lowerBound95(),
               measured.ranking(),
-              measured.rankingLowerBound95());
+              measured.rankingLowerBound95(),
+              report.margin() == null ? 0.0 : 100 * report.margin().coverage());
         }
         if (firstReady == null && report.ready()) {
           firstReady = report.steps();
@@ -86,18 +84,24 @@ public final class RewardBenchmark {
       result.put("curve", curve);
       if (oracle != null) {
         RewardAccuracy ceiling = RewardAccuracy.of(oracle, learner.heldOut(), 0.5);
-        result.put("oracle", point(-1, ceiling, false));
+        result.put("oracle", point(-1, ceiling, false, null));
       }
       result.put("wall_seconds", (System.nanoTime() - started) / 1e9);
     }
     return result;
   }
 
-  private static Map<String, Object> point(long step, RewardAccuracy a, boolean ready) {
+  private static Map<String, Object> point(
+      long step, RewardAccuracy a, boolean ready, LabelMargin margin) {
     Map<String, Object> p = new LinkedHashMap<>();
     if (step >= 0) {
       p.put("step", step);
       p.put("ready", ready);
+      if (margin != null) {
+        p.put("label_gap", margin.gap());
+        p.put("label_coverage", margin.coverage());
+        p.put("label_accuracy", margin.accuracy());
+      }
     }
     p.put("examples", a.examples());
     p.put("accuracy", a.overall());

@@ -25,6 +25,9 @@ import sail.server.task.TaskResources;
 import sail.server.training.LoggedRewardLabels;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.reward.RewardLearner;
+import sail.server.training.reward.RewardModel;
+import sail.server.training.reward.TrainableReward;
+import sail.server.training.reward.WordRewardModel;
 
 /**
  * {@code ./sail bench model --json}: speed of the model core against this machine's peak. {@code
@@ -87,6 +90,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--reward-lr", description = "reward: learning rate (default: the server's).")
   Double rewardLr;
+
+  @Option(
+      names = "--reward-kind",
+      description = "reward: transformer (default, the server's) or words.")
+  String rewardKind = RewardModel.KIND;
 
   @Option(
       names = "--judge",
@@ -153,11 +161,27 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> reward(ModelLoader.Loaded loaded) throws java.io.IOException {
-    if (!(loaded.model() instanceof GptLanguageModel policy)) {
+    TrainableReward model;
+    RewardLearner.Settings d;
+    if (WordRewardModel.KIND.equals(rewardKind)) {
+      model = WordRewardModel.create();
+      d = RewardLearner.Settings.words(20240601L);
+    } else if (RewardModel.KIND.equals(rewardKind)) {
+      if (!(loaded.model() instanceof GptLanguageModel policy)) {
+        throw new IllegalArgumentException(
+            "bench reward: no transformer reward model for a "
+                + loaded.model().architecture()
+                + " policy");
+      }
+      RewardModel transformer =
+          RewardModel.create(policy.config(), policy.tokenizer(), policy.device());
+      transformer.initializeTrunkFrom(loaded.weights());
+      model = transformer;
+      d = RewardLearner.Settings.transformer(20240601L);
+    } else {
       throw new IllegalArgumentException(
-          "bench reward: no reward model for a " + loaded.model().architecture() + " policy");
+          "bench reward: --reward-kind must be words or transformer, got '" + rewardKind + "'");
     }
-    RewardLearner.Settings d = RewardLearner.Settings.defaults(20240601L);
     RewardLearner.Settings settings =
         new RewardLearner.Settings(
             rewardBatch != null ? rewardBatch : d.batchSize(),
@@ -169,6 +193,7 @@ public final class BenchCommand implements Callable<Integer> {
             d.evaluateEvery(),
             d.heldOutLimit(),
             d.readyAccuracy(),
+            d.minLabelPairs(),
             0, // every step counts here: the benchmark measures how fast the model learns
             d.seed());
     // read a copy, so that a running server's log is neither locked nor changed
@@ -183,13 +208,13 @@ public final class BenchCommand implements Callable<Integer> {
       try (TrafficLog log = TrafficLog.open(copy)) {
         Map<String, Object> result =
             RewardBenchmark.run(
-                policy,
-                loaded.weights(),
+                model,
                 LoggedRewardLabels.of(log),
                 judge == null ? null : Judges.annotator(judge),
                 settings,
                 steps != null ? steps : 200);
         result.put("data_dir", dataDir.toString());
+        result.put("reward_kind", rewardKind);
         if (judge != null) {
           result.put("judge", judge);
         }

@@ -36,7 +36,7 @@ import sail.server.security.Loopback;
  * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
  * training.pairs  training.preset  training.batch_size  training.publish_every
  * training.checkpoint_every  training.learning_rate  training.cpu_share  training.threads
- * training.reward_model
+ * training.reward_model  training.reward_model_kind
  * security.api_keys_file  security.insecure_no_auth  security.tls_cert  security.tls_key
  * security.rate_limit_rps  security.rate_limit_burst  security.cors_origins
  * evaluation.judge
@@ -78,6 +78,7 @@ public final class ConfigLoader {
           "training.cpu_share",
           "training.threads",
           "training.reward_model",
+          "training.reward_model_kind",
           "security.api_keys_file",
           "security.insecure_no_auth",
           "security.tls_cert",
@@ -254,6 +255,16 @@ public final class ConfigLoader {
               + preset
               + "'");
     }
+    String rewardKind = v.string("training.reward_model_kind", d.rewardModelKind());
+    if (!ServerConfig.Training.REWARD_MODEL_KINDS.contains(rewardKind)) {
+      throw new ConfigException(
+          source
+              + ": training.reward_model_kind must be one of "
+              + String.join(", ", ServerConfig.Training.REWARD_MODEL_KINDS)
+              + ", got '"
+              + rewardKind
+              + "'");
+    }
     String pairs = v.string("training.pairs", null);
     return new ServerConfig.Training(
         pairs == null || pairs.isBlank() ? null : Path.of(pairs),
@@ -267,7 +278,8 @@ public final class ConfigLoader {
         v.nonNegative("training.entropy_floor", d.entropyFloor(), 100),
         v.positive("training.cpu_share", d.cpuShare(), 1, true),
         v.integer("training.threads", d.threads(), 1, 256),
-        v.bool("training.reward_model", d.rewardModel()));
+        v.bool("training.reward_model", d.rewardModel()),
+        rewardKind);
   }
 
   private static ServerConfig.Security security(

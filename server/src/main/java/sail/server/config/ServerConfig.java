@@ -104,6 +104,8 @@ public record ServerConfig(
    *     other core of a 2-core machine, stack-notes.md "Threads")
    * @param rewardModel train a reward model on people's ratings and choices, which labels fresh DPR
    *     samples once it is accurate enough (true); without it DPR rows use people's labels only
+   * @param rewardModelKind which reward model: {@code transformer} (the default, a copy of the base
+   *     model with a scalar head) or {@code words} (a linear model over the reply's words)
    */
   public record Training(
       Path pairs,
@@ -117,9 +119,14 @@ public record ServerConfig(
       Double entropyFloor,
       double cpuShare,
       int threads,
-      boolean rewardModel) {
+      boolean rewardModel,
+      String rewardModelKind) {
+    /** The reward model kinds {@code training.reward_model_kind} accepts. */
+    public static final List<String> REWARD_MODEL_KINDS = List.of("words", "transformer");
+
     public static final Training DEFAULTS =
-        new Training(null, "default", 16, 10, 50, null, null, null, null, 1.0, 1, true);
+        new Training(
+            null, "default", 16, 10, 50, null, null, null, null, 1.0, 1, true, "transformer");
   }
 
   /**

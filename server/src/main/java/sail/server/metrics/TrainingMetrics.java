@@ -49,7 +49,9 @@ import sail.server.training.reward.RewardLearner;
  *   <li>{@code sail.training.published_version} — the version new requests are served with
  *   <li>{@code sail.training.reward_model.accuracy} — held-out accuracy of the learned reward
  *       model; NaN until one reports; {@code sail.training.reward_model.ranking_accuracy} — how
- *       often it ranks held-out pairs as people did, which decides whether it labels
+ *       often it ranks held-out pairs as people did; {@code
+ *       sail.training.reward_model.label_coverage} — the share of held-out pairs it scores far
+ *       enough apart to label (0 while it labels none)
  * </ul>
  *
  * <p>The observer methods run on the trainer's thread; gauges are read on the scraper's, so the
@@ -74,6 +76,7 @@ public final class TrainingMetrics implements TrainingObserver {
   private volatile double rewardModelRanking = Double.NaN;
   private volatile double rewardModelLoss = Double.NaN;
   private volatile double rewardModelReady;
+  private volatile double rewardModelCoverage = Double.NaN;
   private volatile Supplier<TrainingTime> time = () -> TrainingTime.ZERO;
 
   /**
@@ -123,6 +126,11 @@ public final class TrainingMetrics implements TrainingObserver {
         "batch loss of the reward model's last step; NaN without one",
         m -> m.rewardModelLoss);
     gauge(
+        "sail.training.reward_model.label_coverage",
+        "share of held-out pairs the reward model scores far enough apart to label; 0 while it"
+            + " labels none, NaN without one",
+        m -> m.rewardModelCoverage);
+    gauge(
         "sail.training.reward_model.ready",
         "1 while the reward model labels fresh DPR rows, else 0",
         m -> m.rewardModelReady);
@@ -155,6 +163,7 @@ public final class TrainingMetrics implements TrainingObserver {
         rewardModelAccuracy(reward.accuracy());
       }
       rewardModelReady = reward.ready() ? 1 : 0;
+      rewardModelCoverage = reward.margin() == null ? 0 : reward.margin().coverage();
     }
   }
 

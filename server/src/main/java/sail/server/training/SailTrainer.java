@@ -41,6 +41,7 @@ import sail.server.training.objective.Route;
 import sail.server.training.objective.RouteMetrics;
 import sail.server.training.objective.SurrogateLoss;
 import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.LabelMargin;
 import sail.server.training.reward.PromptReply;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardSource;
@@ -267,8 +268,10 @@ public final class SailTrainer implements AutoCloseable {
       refEntropy[n + row.slot()] = cached.get(i).rejected().entropy();
     }
 
-    // fresh pairs (DPP, DPR): two replies from the current policy, labelled now
-    List<PlannedRow.FreshRow> fresh = plan.rowsOf(PlannedRow.FreshRow.class);
+    // fresh pairs (DPP, DPR): two replies from the current policy, labelled now; a DPR pair the
+    // reward model scores too close to call takes a person's label instead (LabelMargin)
+    List<PlannedRow.FreshRow> fresh = new ArrayList<>(plan.rowsOf(PlannedRow.FreshRow.class));
+    List<PlannedRow.FeedbackRow> human = new ArrayList<>(plan.rowsOf(PlannedRow.FeedbackRow.class));
     if (!fresh.isEmpty()) {
       List<RolloutPair> pairs =
           rollouts.sample(
@@ -283,17 +286,36 @@ public final class SailTrainer implements AutoCloseable {
       }
       List<ReferencePolicy.Scored> refScores = reference.score(both);
       double[] ref = refScores.stream().mapToDouble(ReferencePolicy.Scored::sum).toArray();
+      List<PlannedRow.FreshRow> withheld = new ArrayList<>();
       for (int i = 0; i < fresh.size(); i++) {
         PlannedRow.FreshRow row = fresh.get(i);
         RolloutPair pair = pairs.get(i);
-        boolean firstWins =
-            row.route() == Route.DPP
-                ? DdpLabels.keepOrder(
-                    (pair.first().sampledLogProb() - ref[2 * i])
-                        - (pair.second().sampledLogProb() - ref[2 * i + 1]),
-                    settings.objective().beta(),
-                    labels)
-                : rewards.prefersFirst(row.prompt(), pair.first().text(), pair.second().text());
+        boolean firstWins;
+        if (row.route() == Route.DPP) {
+          firstWins =
+              DdpLabels.keepOrder(
+                  (pair.first().sampledLogProb() - ref[2 * i])
+                      - (pair.second().sampledLogProb() - ref[2 * i + 1]),
+                  settings.objective().beta(),
+                  labels);
+        } else {
+          double[] score =
+              rewards.score(
+                  List.of(
+                      new PromptReply(row.prompt(), pair.first().text()),
+                      new PromptReply(row.prompt(), pair.second().text())));
+          LabelMargin margin = rewardLearner == null ? null : rewardLearner.labelMargin();
+          if (margin != null && !margin.labels(score[0], score[1])) {
+            PlannedRow.FeedbackRow person =
+                sampler.feedbackRow(row.slot(), registry.currentVersion());
+            if (person != null) {
+              withheld.add(row);
+              human.add(person);
+              continue;
+            }
+          }
+          firstWins = score[0] >= score[1];
+        }
         int w = firstWins ? 0 : 1;
         chosen[row.slot()] = w == 0 ? pair.firstExample() : pair.secondExample();
         rejected[row.slot()] = w == 0 ? pair.secondExample() : pair.firstExample();
@@ -302,11 +324,11 @@ public final class SailTrainer implements AutoCloseable {
         refEntropy[row.slot()] = refScores.get(2 * i + w).entropy();
         refEntropy[n + row.slot()] = refScores.get(2 * i + 1 - w).entropy();
       }
+      fresh.removeAll(withheld);
     }
 
     // pairs labelled by people (DPR with a human "reward model"); replayed pairs come back, so
     // their reference log-probs are cached like the offline rows'
-    List<PlannedRow.FeedbackRow> human = plan.rowsOf(PlannedRow.FeedbackRow.class);
     if (!human.isEmpty()) {
       List<ReferencePolicy.PairScores> scores =
           reference.pairs(human.stream().map(row -> row.pair().asPreferencePair()).toList());

@@ -24,6 +24,7 @@ import sail.server.training.mixture.StalenessBound;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardModel;
+import sail.server.training.reward.WordRewardModel;
 
 /**
  * Builds the trainer of a running server: the served model's live parameters are the policy, the
@@ -44,8 +45,9 @@ public final class TrainerFactory {
    * @param log the traffic log (source of human-labelled pairs)
    * @param dataDirectory where checkpoints and published versions are kept
    * @param pairsFile offline pairs, or null for the shipped ones
-   * @param learnRewards train a reward model on the logged feedback for the DPR rows (only when the
-   *     preset has DPR rows)
+   * @param rewardModelKind the kind of reward model trained on the logged feedback to label fresh
+   *     DPR rows ({@code words} or {@code transformer}; only when the preset has DPR rows), or null
+   *     for none
    * @param ratingPairs DPR rows take 👍-vs-👎 pairs as well as pairwise choices
    */
   public static TrainingLoop create(
@@ -53,7 +55,7 @@ public final class TrainerFactory {
       TrafficLog log,
       Path dataDirectory,
       Path pairsFile,
-      boolean learnRewards,
+      String rewardModelKind,
       boolean ratingPairs,
       TrainerSettings settings) {
     // a mixture with no offline or DDP rows uses no dataset, not even as a fallback
@@ -86,8 +88,8 @@ public final class TrainerFactory {
     // kind of reply (docs/demo.md, run 37)
     List<String> guardPrompts = PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList();
     RewardLearner rewards =
-        learnRewards && settings.objective().mixture().dpr() > 0
-            ? rewardLearner(registry, reference, log, settings.seed())
+        rewardModelKind != null && settings.objective().mixture().dpr() > 0
+            ? rewardLearner(rewardModelKind, registry, reference, log, settings.seed())
             : null;
     MixtureSampler sampler =
         new MixtureSampler(
@@ -145,11 +147,21 @@ public final class TrainerFactory {
   }
 
   /**
-   * A reward model whose trunk starts as a copy of the reference (the base policy: it already reads
-   * the language), with a fresh scalar head.
+   * A reward model of {@code kind}: the words model, or a transformer whose trunk starts as a copy
+   * of the reference (the base policy: it already reads the language) with a fresh scalar head.
    */
   private static RewardLearner rewardLearner(
-      ModelRegistry registry, ReferencePolicy reference, TrafficLog log, long seed) {
+      String kind, ModelRegistry registry, ReferencePolicy reference, TrafficLog log, long seed) {
+    if (WordRewardModel.KIND.equals(kind)) {
+      return new RewardLearner(
+          WordRewardModel.create(),
+          LoggedRewardLabels.of(log),
+          RewardLearner.Settings.words(seed ^ 0x4E3L));
+    }
+    if (!RewardModel.KIND.equals(kind)) {
+      throw new IllegalArgumentException(
+          "unknown reward model kind '" + kind + "'; expected words or transformer");
+    }
     if (!(registry.model() instanceof GptLanguageModel model)) {
       LOG.warn(
           "no reward model for a {} policy yet; DPR rows use people's labels only",
@@ -159,7 +171,7 @@ public final class TrainerFactory {
     RewardModel reward = RewardModel.create(model.config(), model.tokenizer(), model.device());
     reward.initializeTrunkFrom(reference.snapshot());
     return new RewardLearner(
-        reward, LoggedRewardLabels.of(log), RewardLearner.Settings.defaults(seed ^ 0x4E3L));
+        reward, LoggedRewardLabels.of(log), RewardLearner.Settings.transformer(seed ^ 0x4E3L));
   }
 
   private static Path embeddedPairs() {

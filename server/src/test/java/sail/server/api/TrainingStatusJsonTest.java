@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import sail.server.training.SailTrainer;
 import sail.server.training.TrainingLoop;
 import sail.server.training.TrainingTime;
+import sail.server.training.reward.LabelMargin;
 import sail.server.training.reward.RewardAccuracy;
 import sail.server.training.reward.RewardLearner;
 
@@ -40,12 +41,22 @@ class TrainingStatusJsonTest {
   void theLearnedRewardModelIsReportedWithItsAccuracy() {
     RewardLearner.Report reward =
         new RewardLearner.Report(
-            11, true, 0.64, 300, 40, new RewardAccuracy(30, 20, 10, 8), true, 0);
+            11,
+            true,
+            0.64,
+            300,
+            40,
+            new RewardAccuracy(30, 20, 10, 8),
+            true,
+            0,
+            new LabelMargin(0.5, 10, 8, 20));
     JsonObject json = AdminRoutes.training(status(reward));
     JsonObject model = json.getJsonObject("reward_model");
     assertEquals(11, model.getLong("steps"));
     assertTrue(model.getBoolean("ready"));
     assertEquals(40, model.getInteger("held_out_examples"));
+    assertEquals(0.5, model.getDouble("label_gap"), 0);
+    assertEquals(0.5, model.getDouble("label_coverage"), 1e-12);
     assertEquals(0.7, model.getDouble("accuracy"), 1e-12);
     // the dashboard's tile reads this one
     assertEquals(0.7, json.getDouble("reward_accuracy"), 1e-12);
@@ -66,7 +77,7 @@ class TrainingStatusJsonTest {
   void beforeItsFirstMeasurementThereIsNoAccuracy() {
     JsonObject json =
         AdminRoutes.training(
-            status(new RewardLearner.Report(0, false, Double.NaN, 5, 1, null, false, 0)));
+            status(new RewardLearner.Report(0, false, Double.NaN, 5, 1, null, false, 0, null)));
     assertFalse(json.getJsonObject("reward_model").containsKey("accuracy"));
     assertFalse(json.containsKey("reward_accuracy"));
     assertFalse(AdminRoutes.training(status(null)).containsKey("reward_model"));

@@ -13,6 +13,7 @@ import sail.server.model.TinyModels;
 import sail.server.model.WeightSnapshot;
 import sail.server.training.reward.InMemoryRewardLabels;
 import sail.server.training.reward.RewardLearner;
+import sail.server.training.reward.RewardModel;
 import sail.server.training.reward.RewardSource;
 
 class RewardBenchmarkTest {
@@ -35,13 +36,14 @@ class RewardBenchmarkTest {
                 .toArray();
     try (GptLanguageModel policy = TinyModels.create()) {
       WeightSnapshot base = WeightSnapshot.copyOf(policy.block(), Device.cpu());
+      RewardModel reward = RewardModel.create(policy.config(), policy.tokenizer(), policy.device());
+      reward.initializeTrunkFrom(base);
       Map<String, Object> result =
           RewardBenchmark.run(
-              policy,
-              base,
+              reward,
               List.of(ratings, choices),
               oracle,
-              new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 0, 7),
+              new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 16, 0, 7),
               12);
       base.release();
       assertEquals(12L, result.get("steps"));

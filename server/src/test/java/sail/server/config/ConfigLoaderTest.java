@@ -96,6 +96,15 @@ class ConfigLoaderTest {
         ConfigLoader.load(null, Map.of("training.entropy_floor", "0.5")).training().entropyFloor());
     assertMessage(
         Map.of("training.entropy_floor", "-0.1"), "training.entropy_floor must be in [0.0, 100.0]");
+    assertEquals("transformer", ConfigLoader.load(null, Map.of()).training().rewardModelKind());
+    assertEquals(
+        "words",
+        ConfigLoader.load(null, Map.of("training.reward_model_kind", "words"))
+            .training()
+            .rewardModelKind());
+    assertMessage(
+        Map.of("training.reward_model_kind", "forest"),
+        "training.reward_model_kind must be one of words, transformer, got 'forest'");
     assertMessage(
         Map.of("training.learning_rate", "1"), "training.learning_rate must be in (0, 1)");
   }

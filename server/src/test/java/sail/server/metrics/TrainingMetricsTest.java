@@ -96,7 +96,8 @@ class TrainingMetricsTest {
 
     // a step of the learned reward model reports its loss, accuracy and readiness
     RewardLearner.Report reward =
-        new RewardLearner.Report(12, true, 0.61, 90, 12, new RewardAccuracy(10, 9, 0, 0), true, 0);
+        new RewardLearner.Report(
+            12, true, 0.61, 90, 12, new RewardAccuracy(10, 9, 0, 0), true, 0, null);
     metrics.stepped(
         new SailTrainer.StepReport(
             8,

@@ -38,6 +38,7 @@ import sail.server.training.objective.RouteMetrics;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.InMemoryRewardLabels;
 import sail.server.training.reward.PromptReply;
+import sail.server.training.reward.RewardExample;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardSource;
 import sail.server.training.rollout.PolicyRollouts;
@@ -321,6 +322,46 @@ class SailTrainerTest {
         assertEquals(54, fresh.steps());
         List<PromptReply> probe = List.of(new PromptReply("Any news?", "so kind"));
         assertEquals(learner.score(probe)[0], fresh.score(probe)[0], 1e-6);
+      }
+    }
+  }
+
+  @Test
+  void freshPairsTheRewardModelScoresTooCloseToCallTakePeoplesLabels() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.kindPeople(ratings, choices, 3);
+    // and twice as many coin-toss choices between plain replies: only the widest-scored half of
+    // the held-out pairs can pass, so the model labels only pairs it scores some gap apart
+    for (int i = 0; i < 240; i++) {
+      String a = "the road " + (i % 5);
+      String b = "a letter " + (i % 7);
+      choices.add(
+          i % 2 == 0
+              ? new RewardExample.Comparison("Well?", a, b)
+              : new RewardExample.Comparison("Well?", b, a));
+    }
+    ObjectiveConfig dprOnly =
+        ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1));
+    try (RewardLearner learner = InMemoryRewardLabels.wordLearner(ratings, choices);
+        Rig rig = new Rig(null, temp.resolve("w"), dprOnly, 0.5, 1e-3, learner, 0, 0)) {
+      for (int i = 0; i < 5; i++) {
+        rig.feedback.add("Asked " + i, "Gladly " + i, "No " + i, 0, java.time.Instant.EPOCH);
+      }
+      for (int i = 0; i < 40; i++) {
+        learner.step();
+      }
+      assertTrue(learner.ready(), "accuracy " + learner.accuracy());
+      assertTrue(learner.labelMargin().gap() > 0, "a gap: " + learner.labelMargin());
+      // the tiny policy's samples are byte soup: no word the model has weighed, so every pair
+      // scores the same and none is labelled by it
+      for (int step = 0; step < 3; step++) {
+        SailTrainer.StepReport report = rig.trainer.trainStep();
+        assertEquals(0, report.freshPairs(), "no pair labelled by the model");
+        assertEquals(
+            report.rows().get(Route.DPR).intValue(),
+            report.onlineVersionLags().size(),
+            "every DPR row trained on, each with a person's label");
       }
     }
   }

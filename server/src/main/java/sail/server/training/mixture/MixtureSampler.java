@@ -72,6 +72,8 @@ public final class MixtureSampler {
   private final ShuffledCursor pairCursor;
   private final ShuffledCursor promptCursor;
   private long step;
+  // the people's labels the last planned step could draw from (for feedbackRow)
+  private List<FeedbackPair> lastAdmitted = List.of();
 
   /**
    * @param pairs dataset pairs for offline DPO and DDP rows
@@ -142,6 +144,7 @@ public final class MixtureSampler {
       feedback.refresh();
       admitted = feedback.admitted(currentVersion, settings.staleness());
     }
+    lastAdmitted = admitted;
     List<PlannedRow> rows = new ArrayList<>(batchSize);
     for (int draw = 0; draw < batchSize; draw++) {
       Route route = settings.weights().sample(random);
@@ -187,6 +190,23 @@ public final class MixtureSampler {
    */
   public List<FeedbackPair> heldOutFeedback(int limit) {
     return feedback.heldOut(limit);
+  }
+
+  /**
+   * A person's label for slot {@code slot} of the last planned step, for a fresh DPR row that the
+   * reward source declined to label (it scored the two replies too close to call): drawn from the
+   * labels that step could use, with draws of its own (seeded by the step and the slot), so the
+   * rest of the plan is the same whether or not it is asked.
+   *
+   * @return the row, or null when the step had no people's labels to draw from
+   */
+  public PlannedRow.FeedbackRow feedbackRow(int slot, long currentVersion) {
+    RandomGenerator random =
+        new SplittableRandom(Seeds.mix(Seeds.mix(settings.seed() ^ 0xFEEDL, step), slot));
+    FeedbackPair pair = FeedbackPool.draw(random, lastAdmitted);
+    return pair == null
+        ? null
+        : new PlannedRow.FeedbackRow(slot, pair, StalenessBound.lag(pair, currentVersion));
   }
 
   /** A DPR row: a person's label, else fresh samples for the reward source, else a fallback. */

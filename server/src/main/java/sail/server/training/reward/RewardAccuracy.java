@@ -42,6 +42,18 @@ public record RewardAccuracy(
    */
   public static RewardAccuracy of(
       RewardSource source, List<RewardExample> heldOut, double threshold) {
+    return measure(source, heldOut, threshold).accuracy();
+  }
+
+  /**
+   * The accuracy of {@link #of}, and per ranked pair (comparisons, then rating pairs) the score of
+   * the reply people preferred minus the score of the other, for {@link LabelMargin}.
+   */
+  public record Measured(RewardAccuracy accuracy, double[] signedGaps) {}
+
+  /** {@link #of} with the ranked pairs' score gaps; scores every reply once. */
+  public static Measured measure(
+      RewardSource source, List<RewardExample> heldOut, double threshold) {
     List<PromptReply> replies = new ArrayList<>();
     for (RewardExample example : heldOut) {
       if (example instanceof RewardExample.Rating rating) {
@@ -56,6 +68,7 @@ public record RewardAccuracy(
     int ratingsRight = 0;
     int comparisons = 0;
     int comparisonsRight = 0;
+    List<Double> gaps = new ArrayList<>();
     List<Double> liked = new ArrayList<>();
     List<Double> disliked = new ArrayList<>();
     int next = 0;
@@ -69,6 +82,7 @@ public record RewardAccuracy(
         (rating.liked() ? liked : disliked).add(score);
       } else {
         comparisons++;
+        gaps.add(scores[next] - scores[next + 1]);
         if (scores[next] > scores[next + 1]) {
           comparisonsRight++;
         }
@@ -78,12 +92,15 @@ public record RewardAccuracy(
     int ratingPairs = Math.min(liked.size(), disliked.size());
     int ratingPairsRight = 0;
     for (int i = 0; i < ratingPairs; i++) {
+      gaps.add(liked.get(i) - disliked.get(i));
       if (liked.get(i) > disliked.get(i)) {
         ratingPairsRight++;
       }
     }
-    return new RewardAccuracy(
-        ratings, ratingsRight, comparisons, comparisonsRight, ratingPairs, ratingPairsRight);
+    return new Measured(
+        new RewardAccuracy(
+            ratings, ratingsRight, comparisons, comparisonsRight, ratingPairs, ratingPairsRight),
+        gaps.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   /** Share of all held-out examples judged right; NaN without examples. */
@@ -135,11 +152,16 @@ public record RewardAccuracy(
     return wilsonLower(ranking(), rankedPairs());
   }
 
-  private static double wilsonLower(double p, int n) {
+  /** The lower end of the Wilson 95% interval of a share p of n trials; NaN for n = 0. */
+  static double wilsonLower(double p, int n) {
+    return wilsonLower(p, n, 1.959963984540054);
+  }
+
+  /** The lower end of the Wilson interval at normal quantile z; NaN for n = 0. */
+  static double wilsonLower(double p, int n, double z) {
     if (n == 0) {
       return Double.NaN;
     }
-    double z = 1.959963984540054;
     double z2n = z * z / n;
     double centre = p + z2n / 2;
     double spread = z * Math.sqrt(p * (1 - p) / n + z2n / (4.0 * n));

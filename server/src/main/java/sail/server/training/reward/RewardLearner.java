@@ -1,14 +1,14 @@
 package sail.server.training.reward;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import sail.server.model.Checkpoint;
-import sail.server.model.WeightSnapshot;
 import sail.server.training.mixture.HeldOutSplit;
 import sail.server.training.mixture.LabelStream;
 import sail.server.training.mixture.ReplayWindow;
@@ -17,23 +17,22 @@ import sail.server.training.mixture.Seeds;
 /**
  * The reward model of the DPR route, trained in the training loop on the feedback people log (issue
  * 4, item 3; sail-objective.md, section 3): each call to {@link #step()} takes one {@link
- * RewardModel} step on a batch drawn from the recent ratings and choices, and every few steps
+ * TrainableReward} step on a batch drawn from the recent ratings and choices, and every few steps
  * measures its accuracy on held-out feedback.
  *
- * <p>It labels fresh DPR samples only once it is {@link #ready()}: its held-out <em>ranking</em>
- * accuracy ({@link RewardAccuracy#ranking()}: which of two replies people preferred, over choices
- * and pairs of a 👍 and a 👎 reply) must be above {@link Settings#readyAccuracy()} with 95%
- * confidence (Wilson lower bound). Ranking, because that is what its labels decide; the accuracy
- * over single ratings also rewards predicting the majority rating. A freshly initialised head is a
- * coin flip, and labels from a coin teach the policy nothing but noise.
+ * <p>It labels fresh DPR samples only once it is {@link #ready()}, and then only pairs it scores
+ * far enough apart ({@link #labelMargin()}): on held-out pairs that people ranked (choices, and
+ * pairs of a 👍 and a 👎 reply) its order must agree with theirs with a Wilson 95% lower bound
+ * above {@link Settings#readyAccuracy()}, over all pairs or over those it scores at least some gap
+ * apart ({@link LabelMargin}). Ranking, because that is what its labels decide; the accuracy over
+ * single ratings also rewards predicting the majority rating. A freshly initialised head is a coin
+ * flip, and labels from a coin teach the policy nothing but noise.
  *
  * <p>Held-out feedback is a fixed share of ids (a hash of the id), so an example never moves
  * between the two sets as the window slides. Deterministic given the log: batches come from (seed,
  * step). Used from the training thread only.
  */
 public final class RewardLearner implements RewardSource, AutoCloseable {
-  static final String WEIGHTS_FILE = "reward-weights.safetensors";
-  static final String OPTIMIZER_FILE = "reward-optimizer.safetensors";
   static final String STATE_FILE = "reward.json";
 
   /**
@@ -46,7 +45,8 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * @param evaluateEvery reward-model steps between accuracy measurements
    * @param heldOutLimit most recent held-out examples the accuracy is measured on
    * @param readyAccuracy the ranking accuracy the Wilson lower bound must exceed before the model
-   *     labels fresh DPR rows
+   *     labels fresh DPR rows (over the pairs it labels: see {@link LabelMargin})
+   * @param minLabelPairs the fewest held-out pairs a label margin is judged on
    * @param maxBackOff the most policy steps the model sits out after each of its own steps while it
    *     is not ready and its accuracy stopped improving (0: it steps with every policy step)
    * @param seed seeds the batch draws
@@ -61,6 +61,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
       int evaluateEvery,
       int heldOutLimit,
       double readyAccuracy,
+      int minLabelPairs,
       int maxBackOff,
       long seed) {
     public Settings {
@@ -70,9 +71,11 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
           || heldOutEvery < 2
           || minTrainExamples < 1
           || evaluateEvery < 1
-          || heldOutLimit < 1) {
+          || heldOutLimit < 1
+          || minLabelPairs < 1) {
         throw new IllegalArgumentException(
-            "batchSize, windowPerStream, minTrainExamples, evaluateEvery and heldOutLimit must be"
+            "batchSize, windowPerStream, minTrainExamples, evaluateEvery, heldOutLimit and"
+                + " minLabelPairs must be"
                 + " >= 1, heldOutEvery >= 2 and maxBackOff >= 0");
       }
       if (!(learningRate > 0) || !(clipNorm > 0) || !(readyAccuracy >= 0 && readyAccuracy < 1)) {
@@ -82,23 +85,36 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     }
 
     /**
-     * Batch 8 per policy step, lr 5e-5, 2048 recent examples per stream, one in 8 held out,
-     * accuracy over the last 256 held-out examples every 20 steps, ready once its accuracy is above
-     * 0.6 with 95% confidence. Why batch 8: a step's cost grows with its batch (batch 32 took 10 s
-     * on the shared 2-core machine in {@code ./sail bench reward}, docs/benchmarks.md), and it runs
-     * on the trainer's thread before every policy step. Why 0.6 and not merely better than a coin:
-     * its labels replace people's, and the demo's simulated people agree with their hidden
-     * preference 67-77% of the time (docs/experiment.md); a model that became "ready" at 0.574
-     * (demo run 16, docs/demo.md) swapped those labels for near-coin ones. Why every 20 steps:
-     * scoring 256 held-out examples is a quarter of a policy step's work, and the reward model's
-     * share of each step (about a third, demo run 17) is time the policy does not train. Why the
-     * back-off of up to 3 policy steps: for the positive-sentiment users of the demo the model
-     * never became ready (held-out accuracy 0.46-0.61 in runs 16-20) while taking 21% of the
-     * trainer's time (run 20, docs/demo.md); sitting out while it does not improve gives most of
-     * that time to the policy, and an improvement brings it back to every step at once.
+     * For the transformer ({@link RewardModel}). Batch 8 per policy step, lr 5e-5, 2048 recent
+     * examples per stream, one in 8 held out, accuracy over the last 256 held-out examples every 20
+     * steps, ready once its accuracy is above 0.6 with 95% confidence on at least 32 pairs. Why
+     * batch 8: a step's cost grows with its batch (batch 32 took 10 s on the shared 2-core machine
+     * in {@code ./sail bench reward}, docs/benchmarks.md), and it runs on the trainer's thread
+     * before every policy step. Why 0.6 and not merely better than a coin: its labels replace
+     * people's, and the demo's simulated people agree with their hidden preference 67-77% of the
+     * time (docs/experiment.md); a model that became "ready" at 0.574 (demo run 16, docs/demo.md)
+     * swapped those labels for near-coin ones. Why every 20 steps: scoring 256 held-out examples is
+     * a quarter of a policy step's work, and the reward model's share of each step (about a third,
+     * demo run 17) is time the policy does not train. Why the back-off of up to 3 policy steps: for
+     * the positive-sentiment users of the demo the model never became ready (held-out accuracy
+     * 0.46-0.61 in runs 16-20) while taking 21% of the trainer's time (run 20, docs/demo.md);
+     * sitting out while it does not improve gives most of that time to the policy, and an
+     * improvement brings it back to every step at once.
      */
-    public static Settings defaults(long seed) {
-      return new Settings(8, 5e-5, 1.0, 2048, 8, 32, 20, 256, 0.6, 3, seed);
+    public static Settings transformer(long seed) {
+      return new Settings(8, 5e-5, 1.0, 2048, 8, 32, 20, 256, 0.6, 32, 3, seed);
+    }
+
+    /**
+     * For the words model ({@link WordRewardModel}): batch 1024, Adam lr 0.05, measured every 5
+     * steps on up to 1024 held-out examples, no back-off; window, split and readiness as for the
+     * transformer. A step costs milliseconds, so it trains on large batches and is measured often
+     * and on more examples (tighter bounds). The batch and learning rate are those that ranked the
+     * held-out choices of demo run 50 best when replayed the way the trainer draws them (150 steps
+     * of 1024 drawn with replacement: 0.62; batch 256: 0.61; lr 0.02: 0.61; docs/demo.md).
+     */
+    public static Settings words(long seed) {
+      return new Settings(1024, 0.05, 1.0, 2048, 8, 32, 5, 1024, 0.6, 32, 0, seed);
     }
   }
 
@@ -114,6 +130,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * @param accuracy the last held-out accuracy measured, or null before the first
    * @param ready whether the model labels fresh DPR rows
    * @param backOff policy steps it sits out after each of its own steps now (0: none)
+   * @param margin which pairs it labels, while ready; null otherwise
    */
   public record Report(
       long steps,
@@ -123,7 +140,8 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
       int heldOutExamples,
       RewardAccuracy accuracy,
       boolean ready,
-      int backOff) {}
+      int backOff,
+      LabelMargin margin) {}
 
   /**
    * How far the Wilson lower bound must rise above its best to count as an improvement that ends a
@@ -133,12 +151,15 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    */
   static final double MIN_IMPROVEMENT = 0.02;
 
-  private final RewardModel model;
+  private static final Logger LOG = LoggerFactory.getLogger(RewardLearner.class);
+
+  private final TrainableReward model;
   private final ReplayWindow<RewardLabel> window;
   private final Settings settings;
   private final HeldOutSplit split;
   private long steps;
   private RewardAccuracy accuracy;
+  private LabelMargin margin;
   private boolean measureNow = true;
   // back-off while not ready and not improving: policy steps to sit out after each own step, how
   // many are left, and the best Wilson lower bound measured so far
@@ -153,7 +174,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * @param feedback the feedback streams (e.g. ratings and choices of the traffic log)
    */
   public RewardLearner(
-      RewardModel model, List<? extends LabelStream<RewardLabel>> feedback, Settings settings) {
+      TrainableReward model, List<? extends LabelStream<RewardLabel>> feedback, Settings settings) {
     this.model = model;
     this.settings = settings;
     this.split = new HeldOutSplit(settings.heldOutEvery());
@@ -187,7 +208,11 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     double loss = model.trainStep(batch, (float) settings.learningRate(), settings.clipNorm());
     steps++;
     if ((measureNow || steps % settings.evaluateEvery() == 0) && heldOut > 0) {
-      accuracy = model.accuracy(recent(heldOutByStream));
+      RewardAccuracy.Measured measured = RewardAccuracy.measure(model, recent(heldOutByStream), 0);
+      accuracy = measured.accuracy();
+      margin =
+          LabelMargin.calibrate(
+              measured.signedGaps(), settings.readyAccuracy(), settings.minLabelPairs());
       measureNow = false;
       double lower = accuracy.rankingLowerBound95();
       backOff = nextBackOff(backOff, ready(), lower > bestLowerBound + MIN_IMPROVEMENT);
@@ -213,7 +238,20 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
 
   /** Whether the model ranks held-out replies well enough to label fresh DPR rows. */
   public boolean ready() {
-    return accuracy != null && accuracy.rankingLowerBound95() > settings.readyAccuracy();
+    return margin != null;
+  }
+
+  /**
+   * Which fresh pairs the model labels: those it scores at least the margin's gap apart; null while
+   * it is not {@link #ready()}.
+   */
+  public LabelMargin labelMargin() {
+    return margin;
+  }
+
+  /** The model being trained. */
+  public TrainableReward model() {
+    return model;
   }
 
   /** The last held-out accuracy measured, or null before the first. */
@@ -232,24 +270,19 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    * @return {@code checkpoint}
    */
   public Checkpoint.Writer writeTo(Checkpoint.Writer checkpoint) {
-    WeightSnapshot weights = model.snapshot();
-    try {
-      return checkpoint
-          .arrays(WEIGHTS_FILE, weights.namedArrays())
-          .arrays(OPTIMIZER_FILE, model.optimizer().state())
-          .json(
-              STATE_FILE,
-              new RewardLearnerState(steps, model.optimizer().step(), window.cursors()));
-    } finally {
-      weights.release();
-    }
+    model.writeTo(checkpoint);
+    return checkpoint.json(
+        STATE_FILE, new RewardLearnerState(steps, model.optimizerStep(), window.cursors()));
   }
 
   /**
    * Continues from a training checkpoint written with {@link #writeTo}; a checkpoint written
    * without a reward model leaves this one as it is.
    *
-   * @return whether the checkpoint held a reward model
+   * <p>A checkpoint whose reward model is of the other kind (the configuration changed between
+   * runs) leaves this one fresh: it then relearns from the feedback still in the log.
+   *
+   * @return whether the checkpoint held a reward model of this kind
    */
   public boolean restoreFrom(Path checkpoint) {
     if (!java.nio.file.Files.exists(checkpoint.resolve(STATE_FILE))) {
@@ -257,17 +290,17 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     }
     RewardLearnerState state =
         Checkpoint.readJson(checkpoint.resolve(STATE_FILE), RewardLearnerState.class);
-    try (NDManager scratch = NDManager.newBaseManager(model.device(), "PyTorch")) {
-      model.restoreNamed(Checkpoint.readArrays(checkpoint.resolve(WEIGHTS_FILE), scratch));
-      model
-          .optimizer()
-          .restore(
-              Checkpoint.readArrays(checkpoint.resolve(OPTIMIZER_FILE), scratch),
-              state.optimizerStep());
+    if (!model.restoreFrom(checkpoint, state.optimizerStep())) {
+      LOG.warn(
+          "checkpoint {} holds a reward model of another kind than '{}'; this one starts afresh",
+          checkpoint,
+          model.kind());
+      return false;
     }
     window.restore(state.cursors());
     steps = state.steps();
     accuracy = null;
+    margin = null;
     measureNow = true;
     backOff = 0;
     sitOut = 0;
@@ -285,7 +318,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   }
 
   private Report report(boolean trained, double loss, int train, int heldOut) {
-    return new Report(steps, trained, loss, train, heldOut, accuracy, ready(), backOff);
+    return new Report(steps, trained, loss, train, heldOut, accuracy, ready(), backOff, margin);
   }
 
   /**

@@ -12,9 +12,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import sail.server.model.Checkpoint;
 import sail.server.model.GptConfig;
 import sail.server.model.GradMode;
 import sail.server.model.Tokenizer;
@@ -39,7 +42,13 @@ import sail.server.training.ChatEncoding;
  *
  * <p>Used from the training thread only.
  */
-public final class RewardModel implements RewardSource, AutoCloseable {
+public final class RewardModel implements TrainableReward {
+  /** The configuration's name of this kind. */
+  public static final String KIND = "transformer";
+
+  static final String WEIGHTS_FILE = "reward-weights.safetensors";
+  static final String OPTIMIZER_FILE = "reward-optimizer.safetensors";
+
   private final Tokenizer tokenizer;
   private final NDManager manager;
   private final RewardNetwork network;
@@ -213,6 +222,7 @@ public final class RewardModel implements RewardSource, AutoCloseable {
    *
    * @return the loss before the update
    */
+  @Override
   public double trainStep(List<RewardExample> examples, float learningRate, double clipNorm) {
     double loss;
     try (NDScope ignored = new NDScope();
@@ -270,6 +280,41 @@ public final class RewardModel implements RewardSource, AutoCloseable {
   /** Overwrites the weights with a snapshot taken by {@link #snapshot()} (restore, rollback). */
   public void restore(WeightSnapshot weights) {
     weights.copyInto(network);
+  }
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  @Override
+  public long optimizerStep() {
+    return optimizer.step();
+  }
+
+  @Override
+  public void writeTo(Checkpoint.Writer checkpoint) {
+    WeightSnapshot weights = snapshot();
+    try {
+      checkpoint
+          .arrays(WEIGHTS_FILE, weights.namedArrays())
+          .arrays(OPTIMIZER_FILE, optimizer.state());
+    } finally {
+      weights.release();
+    }
+  }
+
+  @Override
+  public boolean restoreFrom(Path checkpoint, long optimizerStep) {
+    if (!Files.exists(checkpoint.resolve(WEIGHTS_FILE))) {
+      return false;
+    }
+    try (NDManager scratch = NDManager.newBaseManager(device(), "PyTorch")) {
+      restoreNamed(Checkpoint.readArrays(checkpoint.resolve(WEIGHTS_FILE), scratch));
+      optimizer.restore(
+          Checkpoint.readArrays(checkpoint.resolve(OPTIMIZER_FILE), scratch), optimizerStep);
+    }
+    return true;
   }
 
   @Override

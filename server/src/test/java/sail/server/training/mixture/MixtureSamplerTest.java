@@ -2,6 +2,7 @@ package sail.server.training.mixture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,6 +109,35 @@ class MixtureSamplerTest {
     for (PlannedRow row : empty.next(8, 0, false).rows()) {
       assertEquals(Route.OFFLINE_DPO, row.route());
     }
+  }
+
+  @Test
+  void aFreshRowTheRewardModelWillNotLabelTakesAPersonsLabelWithoutChangingThePlan() {
+    InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
+    feedback.add("old", "a", "b", 1, Instant.EPOCH); // lag 9 > 2: never drawn
+    feedback.add("recent", "c", "d", 9, Instant.EPOCH);
+    MixtureWeights weights = new MixtureWeights(0, 0, 1);
+    MixtureSampler.Settings half =
+        new MixtureSampler.Settings(weights, 0.5, new StalenessBound(2), true, 11);
+    OfflinePairs data = dataset(10);
+    MixtureSampler asked = new MixtureSampler(half, data, data.prompts(), List.of(feedback));
+    MixtureSampler notAsked = new MixtureSampler(half, data, data.prompts(), List.of(feedback));
+
+    StepPlan plan = asked.next(16, 10, true);
+    assertEquals(plan, notAsked.next(16, 10, true));
+    PlannedRow.FreshRow fresh = plan.rowsOf(PlannedRow.FreshRow.class).get(0);
+    PlannedRow.FeedbackRow person = asked.feedbackRow(fresh.slot(), 10);
+    assertEquals(fresh.slot(), person.slot());
+    assertEquals("recent", person.prompt(), "only admitted labels");
+    assertEquals(1, person.versionLag());
+    assertEquals(person, asked.feedbackRow(fresh.slot(), 10), "the same draw for the same slot");
+    // the next plans do not depend on whether a label was asked for
+    assertEquals(notAsked.next(16, 10, true), asked.next(16, 10, true));
+
+    MixtureSampler none =
+        new MixtureSampler(half, data, data.prompts(), List.of(new InMemoryFeedbackPairs()));
+    none.next(4, 0, true);
+    assertNull(none.feedbackRow(0, 0), "no labels to draw from");
   }
 
   @Test

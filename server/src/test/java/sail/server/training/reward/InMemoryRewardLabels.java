@@ -97,6 +97,15 @@ public final class InMemoryRewardLabels implements LabelStream<RewardLabel> {
     }
   }
 
+  /** A words reward model, measured every step. */
+  public static RewardLearner wordLearner(
+      InMemoryRewardLabels ratings, InMemoryRewardLabels choices) {
+    return new RewardLearner(
+        WordRewardModel.create(),
+        List.of(ratings, choices),
+        new RewardLearner.Settings(64, 0.05, 1.0, 2048, 4, 16, 1, 256, 0.6, 16, 0, 7));
+  }
+
   /** A tiny reward model from a fixed seed, with settings that let it learn in a few steps. */
   public static RewardLearner tinyLearner(
       InMemoryRewardLabels ratings, InMemoryRewardLabels choices) {
@@ -114,7 +123,7 @@ public final class InMemoryRewardLabels implements LabelStream<RewardLabel> {
             ai.djl.Device.cpu());
     // a tiny model from scratch needs a larger step than the default's 5e-5 on a trained trunk
     RewardLearner.Settings settings =
-        new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, maxBackOff, 7);
+        new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 16, maxBackOff, 7);
     return new RewardLearner(model, List.of(ratings, choices), settings);
   }
 }

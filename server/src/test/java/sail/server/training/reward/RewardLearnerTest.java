@@ -132,6 +132,43 @@ class RewardLearnerTest {
   }
 
   @Test
+  void theWordsModelLearnsKindPeopleLabelsWithAMarginAndResumesFromACheckpoint() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    InMemoryRewardLabels.kindPeople(ratings, choices, 3);
+    List<PromptReply> probe =
+        List.of(new PromptReply("What now?", "so kind"), new PromptReply("What now?", "so rude"));
+    Path checkpoint = dir.resolve("words-30");
+    double[] saved;
+    try (RewardLearner learner = InMemoryRewardLabels.wordLearner(ratings, choices)) {
+      RewardLearner.Report last = null;
+      for (int i = 0; i < 30; i++) {
+        last = learner.step();
+      }
+      assertTrue(last.ready(), "kind words are easy: " + last.accuracy());
+      assertNotNull(last.margin());
+      assertTrue(learner.labelMargin().labels(learner.score(probe)[0], learner.score(probe)[1]));
+      assertTrue(learner.prefersFirst("Any news?", "wonderful news", "terrible news"));
+      learner
+          .writeTo(new Checkpoint.Writer())
+          .write(
+              checkpoint,
+              new CheckpointMetadata(1, 0, "2026-11-28T00:00:00Z", "gpt", Map.of(), Map.of()));
+      saved = learner.score(probe);
+    }
+    try (RewardLearner restored = InMemoryRewardLabels.wordLearner(ratings, choices)) {
+      assertTrue(restored.restoreFrom(checkpoint));
+      assertEquals(30, restored.steps());
+      assertArrayEquals(saved, restored.score(probe), 0);
+    }
+    // a transformer learner finds no model of its kind there and starts afresh
+    try (RewardLearner other = InMemoryRewardLabels.tinyLearner(ratings, choices)) {
+      assertFalse(other.restoreFrom(checkpoint));
+      assertEquals(0, other.steps());
+    }
+  }
+
+  @Test
   void aCheckpointWithoutARewardModelLeavesItAlone() {
     try (RewardLearner learner =
         InMemoryRewardLabels.tinyLearner(
