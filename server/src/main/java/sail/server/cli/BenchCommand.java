@@ -17,7 +17,6 @@ import sail.server.bench.TrainBenchmark;
 import sail.server.data.TrafficLog;
 import sail.server.evaluation.Judges;
 import sail.server.model.Devices;
-import sail.server.model.GptLanguageModel;
 import sail.server.model.ModelLoader;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
@@ -27,7 +26,6 @@ import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardModel;
 import sail.server.training.reward.TrainableReward;
-import sail.server.training.reward.WordRewardModel;
 
 /**
  * {@code ./sail bench model --json}: speed of the model core against this machine's peak. {@code
@@ -162,26 +160,12 @@ public final class BenchCommand implements Callable<Integer> {
 
   private Map<String, Object> reward(ModelLoader.Loaded loaded) throws java.io.IOException {
     TrainableReward model;
-    RewardLearner.Settings d;
-    if (WordRewardModel.KIND.equals(rewardKind)) {
-      model = WordRewardModel.create();
-      d = RewardLearner.Settings.words(20240601L);
-    } else if (RewardModel.KIND.equals(rewardKind)) {
-      if (!(loaded.model() instanceof GptLanguageModel policy)) {
-        throw new IllegalArgumentException(
-            "bench reward: no transformer reward model for a "
-                + loaded.model().architecture()
-                + " policy");
-      }
-      RewardModel transformer =
-          RewardModel.create(policy.config(), policy.tokenizer(), policy.device());
-      transformer.initializeTrunkFrom(loaded.weights());
-      model = transformer;
-      d = RewardLearner.Settings.transformer(20240601L);
-    } else {
-      throw new IllegalArgumentException(
-          "bench reward: --reward-kind must be words or transformer, got '" + rewardKind + "'");
+    try {
+      model = TrainableReward.create(rewardKind, loaded.model(), loaded.weights());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bench reward: " + e.getMessage(), e);
     }
+    RewardLearner.Settings d = RewardLearner.Settings.of(rewardKind, 20240601L);
     RewardLearner.Settings settings =
         new RewardLearner.Settings(
             rewardBatch != null ? rewardBatch : d.batchSize(),

@@ -122,7 +122,8 @@ public record ServerConfig(
       boolean rewardModel,
       String rewardModelKind) {
     /** The reward model kinds {@code training.reward_model_kind} accepts. */
-    public static final List<String> REWARD_MODEL_KINDS = List.of("words", "transformer");
+    public static final List<String> REWARD_MODEL_KINDS =
+        sail.server.training.reward.TrainableReward.KINDS;
 
     public static final Training DEFAULTS =
         new Training(

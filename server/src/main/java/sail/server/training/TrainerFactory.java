@@ -24,7 +24,7 @@ import sail.server.training.mixture.StalenessBound;
 import sail.server.training.reference.ReferencePolicy;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardModel;
-import sail.server.training.reward.WordRewardModel;
+import sail.server.training.reward.TrainableReward;
 
 /**
  * Builds the trainer of a running server: the served model's live parameters are the policy, the
@@ -147,31 +147,21 @@ public final class TrainerFactory {
   }
 
   /**
-   * A reward model of {@code kind}: the words model, or a transformer whose trunk starts as a copy
-   * of the reference (the base policy: it already reads the language) with a fresh scalar head.
+   * A reward model of {@code kind} ({@link TrainableReward#create}; a transformer's trunk starts as
+   * a copy of the reference).
    */
   private static RewardLearner rewardLearner(
       String kind, ModelRegistry registry, ReferencePolicy reference, TrafficLog log, long seed) {
-    if (WordRewardModel.KIND.equals(kind)) {
-      return new RewardLearner(
-          WordRewardModel.create(),
-          LoggedRewardLabels.of(log),
-          RewardLearner.Settings.words(seed ^ 0x4E3L));
-    }
-    if (!RewardModel.KIND.equals(kind)) {
-      throw new IllegalArgumentException(
-          "unknown reward model kind '" + kind + "'; expected words or transformer");
-    }
-    if (!(registry.model() instanceof GptLanguageModel model)) {
+    if (RewardModel.KIND.equals(kind) && !(registry.model() instanceof GptLanguageModel)) {
       LOG.warn(
-          "no reward model for a {} policy yet; DPR rows use people's labels only",
+          "no transformer reward model for a {} policy yet; DPR rows use people's labels only",
           registry.model().architecture());
       return null;
     }
-    RewardModel reward = RewardModel.create(model.config(), model.tokenizer(), model.device());
-    reward.initializeTrunkFrom(reference.snapshot());
     return new RewardLearner(
-        reward, LoggedRewardLabels.of(log), RewardLearner.Settings.transformer(seed ^ 0x4E3L));
+        TrainableReward.create(kind, registry.model(), reference.snapshot()),
+        LoggedRewardLabels.of(log),
+        RewardLearner.Settings.of(kind, seed ^ 0x4E3L));
   }
 
   private static Path embeddedPairs() {

@@ -116,6 +116,17 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     public static Settings words(long seed) {
       return new Settings(1024, 0.05, 1.0, 2048, 8, 32, 5, 1024, 0.6, 32, 0, seed);
     }
+
+    /** The settings of a reward model of {@code kind} ({@link TrainableReward#KINDS}). */
+    public static Settings of(String kind, long seed) {
+      if (WordRewardModel.KIND.equals(kind)) {
+        return words(seed);
+      }
+      if (RewardModel.KIND.equals(kind)) {
+        return transformer(seed);
+      }
+      throw new IllegalArgumentException("unknown reward model kind '" + kind + "'");
+    }
   }
 
   /**

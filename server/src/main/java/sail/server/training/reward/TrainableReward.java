@@ -2,7 +2,10 @@ package sail.server.training.reward;
 
 import java.nio.file.Path;
 import java.util.List;
+import sail.server.model.CausalLanguageModel;
 import sail.server.model.Checkpoint;
+import sail.server.model.GptLanguageModel;
+import sail.server.model.WeightSnapshot;
 
 /**
  * A reward model that learns from people's feedback in the training loop ({@link RewardLearner}):
@@ -10,6 +13,34 @@ import sail.server.model.Checkpoint;
  * Used from the training thread only.
  */
 public interface TrainableReward extends RewardSource, AutoCloseable {
+  /** The kinds there are, as the configuration names them. */
+  List<String> KINDS = List.of(WordRewardModel.KIND, RewardModel.KIND);
+
+  /**
+   * A fresh reward model of {@code kind}: the words model, or a transformer shaped like {@code
+   * policy} whose trunk starts as a copy of {@code base} (the base policy's weights: it already
+   * reads the language) with a fresh scalar head.
+   *
+   * @throws IllegalArgumentException for an unknown kind, or a transformer for a policy that is not
+   *     a GPT
+   */
+  static TrainableReward create(String kind, CausalLanguageModel policy, WeightSnapshot base) {
+    if (WordRewardModel.KIND.equals(kind)) {
+      return WordRewardModel.create();
+    }
+    if (!RewardModel.KIND.equals(kind)) {
+      throw new IllegalArgumentException(
+          "unknown reward model kind '" + kind + "'; expected one of " + String.join(", ", KINDS));
+    }
+    if (!(policy instanceof GptLanguageModel gpt)) {
+      throw new IllegalArgumentException(
+          "no transformer reward model for a " + policy.architecture() + " policy");
+    }
+    RewardModel transformer = RewardModel.create(gpt.config(), gpt.tokenizer(), gpt.device());
+    transformer.initializeTrunkFrom(base);
+    return transformer;
+  }
+
   /** The name of this kind in the configuration ({@code training.reward_model_kind}). */
   String kind();
 

@@ -18,6 +18,14 @@ import sail.server.model.CheckpointMetadata;
 class RewardLearnerTest {
   @TempDir Path dir;
 
+  private static void save(RewardLearner learner, Path checkpoint) {
+    learner
+        .writeTo(new Checkpoint.Writer())
+        .write(
+            checkpoint,
+            new CheckpointMetadata(1, 0, "2026-11-27T00:00:00Z", "gpt", Map.of(), Map.of()));
+  }
+
   @Test
   void waitsForFeedbackThenLearnsItAndBecomesReady() {
     InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
@@ -110,11 +118,7 @@ class RewardLearnerTest {
       for (int i = 0; i < 6; i++) {
         learner.step();
       }
-      learner
-          .writeTo(new Checkpoint.Writer())
-          .write(
-              checkpoint,
-              new CheckpointMetadata(1, 0, "2026-11-27T00:00:00Z", "gpt", Map.of(), Map.of()));
+      save(learner, checkpoint);
       saved = learner.score(probe);
       InMemoryRewardLabels.kindPeople(ratings, choices, 1); // feedback logged after the checkpoint
       next = learner.step();
@@ -149,11 +153,7 @@ class RewardLearnerTest {
       assertNotNull(last.margin());
       assertTrue(learner.labelMargin().labels(learner.score(probe)[0], learner.score(probe)[1]));
       assertTrue(learner.prefersFirst("Any news?", "wonderful news", "terrible news"));
-      learner
-          .writeTo(new Checkpoint.Writer())
-          .write(
-              checkpoint,
-              new CheckpointMetadata(1, 0, "2026-11-28T00:00:00Z", "gpt", Map.of(), Map.of()));
+      save(learner, checkpoint);
       saved = learner.score(probe);
     }
     try (RewardLearner restored = InMemoryRewardLabels.wordLearner(ratings, choices)) {
