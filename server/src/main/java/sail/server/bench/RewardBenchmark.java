@@ -7,6 +7,7 @@ import java.util.Map;
 import sail.server.training.mixture.LabelStream;
 import sail.server.training.reward.LabelMargin;
 import sail.server.training.reward.RewardAccuracy;
+import sail.server.training.reward.RewardExample;
 import sail.server.training.reward.RewardLabel;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardSource;
@@ -54,7 +55,11 @@ public final class RewardBenchmark {
         }
         if (report.accuracy() != null && report.accuracy() != measured) {
           measured = report.accuracy();
-          curve.add(point(report.steps(), measured, report.ready(), report.margin()));
+          Map<String, Object> p = point(report.steps(), measured, report.ready(), report.margin());
+          if (oracle != null) {
+            p.putAll(judgeAgreement(model, oracle, learner.heldOut()));
+          }
+          curve.add(p);
           // progress on stderr: a long run shows its curve as it goes
           System.err.printf(
               java.util.Locale.ROOT,
@@ -89,6 +94,56 @@ public final class RewardBenchmark {
       result.put("wall_seconds", (System.nanoTime() - started) / 1e9);
     }
     return result;
+  }
+
+  /**
+   * How often the model orders held-out pairs as the hidden preference does, rather than as people
+   * chose: over the ranked pairs the preference does not score as equal, all of them and the widest
+   * half and quarter by the model's gap, beside its agreement with people on the same shares (what
+   * {@link LabelMargin} judges). People's labels are noisy (a coin between equally liked replies, a
+   * wrong pick now and then), so agreement with them understates how good a labeller the model is;
+   * this is the figure that says whether its labels are worth a person's.
+   */
+  static Map<String, Object> judgeAgreement(
+      RewardSource model, RewardSource oracle, List<RewardExample> heldOut) {
+    double[] modelGaps = RewardAccuracy.measure(model, heldOut, 0).signedGaps();
+    double[] judgeGaps = RewardAccuracy.measure(oracle, heldOut, 0.5).signedGaps();
+    Integer[] order = new Integer[modelGaps.length];
+    java.util.Arrays.setAll(order, i -> i);
+    java.util.Arrays.sort(
+        order, (a, b) -> Double.compare(Math.abs(modelGaps[b]), Math.abs(modelGaps[a])));
+    Map<String, Object> p = new LinkedHashMap<>();
+    int ties = 0;
+    for (double g : judgeGaps) {
+      if (g == 0) {
+        ties++;
+      }
+    }
+    p.put("judge_tie_share", judgeGaps.length == 0 ? Double.NaN : ties / (double) judgeGaps.length);
+    for (double coverage : new double[] {1.0, 0.5, 0.25}) {
+      int k = (int) Math.ceil(coverage * order.length);
+      int decided = 0;
+      int agree = 0;
+      for (int i = 0; i < k; i++) {
+        int j = order[i];
+        if (judgeGaps[j] != 0) {
+          decided++;
+          if (Math.signum(judgeGaps[j]) == Math.signum(modelGaps[j])) {
+            agree++;
+          }
+        }
+      }
+      int withPeople = 0;
+      for (int i = 0; i < k; i++) {
+        if (modelGaps[order[i]] > 0) {
+          withPeople++;
+        }
+      }
+      String share = String.valueOf((int) Math.round(coverage * 100));
+      p.put("judge_agreement_" + share, decided == 0 ? Double.NaN : agree / (double) decided);
+      p.put("people_agreement_" + share, k == 0 ? Double.NaN : withPeople / (double) k);
+    }
+    return p;
   }
 
   private static Map<String, Object> point(

@@ -123,6 +123,7 @@ public final class SailTrainer implements AutoCloseable {
   private final CheckpointStore checkpoints;
   private final CheckpointStore versions;
   private final List<String> guardPrompts;
+  private final HeldOutLogProbs<ai.djl.training.ParameterStore> heldOutLogProbs;
   private final AdamW optimizer;
   // people-written replies the policy keeps fitting (null when training.dialogue_anchor is 0)
   private final DialogueAnchor dialogue;
@@ -187,6 +188,11 @@ public final class SailTrainer implements AutoCloseable {
                 r.temperature(),
                 Math.min(r.maxNewTokens(), model.contextLength() / 2),
                 r.maxBatch()));
+    this.heldOutLogProbs =
+        new HeldOutLogProbs<>(
+            reference.version(),
+            reference.weights(),
+            (weights, pairs) -> reference.sumLogProbs(weights, heldOutExamples(pairs)));
     this.guardPrompts =
         List.copyOf(
             guardPrompts.subList(0, Math.min(settings.guardPrompts(), guardPrompts.size())));
@@ -556,25 +562,27 @@ public final class SailTrainer implements AutoCloseable {
       meanReward = meanLikelihood(candidate.replies());
       previousMeanReward = meanLikelihood(publishedReplies);
     }
-    // how the candidate and the served version rank people's held-out pairs, both measured now
+    // how the candidate and the served version rank people's held-out pairs, on the same pairs
+    // (the reference's and the served version's scores are kept between attempts)
     double accuracy = Double.NaN;
     double previousAccuracy = Double.NaN;
     List<PreferencePair> heldOut =
         sampler.heldOutFeedback(HELD_OUT_PAIRS).stream()
             .map(FeedbackPair::asPreferencePair)
             .toList();
+    double[] candidateHeldOut = null;
+    heldOutLogProbs.retainOnly(heldOut);
     if (heldOut.size() >= MIN_HELD_OUT_PAIRS) {
-      List<SequenceScorer.Example> examples = heldOutExamples(heldOut);
-      // the reference is scored here in the same batches as the versions, not taken from its
-      // cache (scored in other batches, whose padding moves the sums by ~1e-5): the served base
-      // must score exactly ½, not a coin toss over float noise
-      double[] ref = reference.sumLogProbs(examples);
-      accuracy = heldOutAccuracy(reference.sumLogProbs(model.liveParameters(), examples), ref);
+      double[] ref = heldOutLogProbs.reference(heldOut);
+      candidateHeldOut = heldOutLogProbs.score(heldOut, model.liveParameters());
+      accuracy = heldOutAccuracy(candidateHeldOut, ref);
       PublishedModel served = registry.acquire();
       try {
         previousAccuracy =
             heldOutAccuracy(
-                reference.sumLogProbs(served.weights().parameterStore(), examples), ref);
+                heldOutLogProbs.served(
+                    heldOut, served.version(), served.weights().parameterStore()),
+                ref);
       } finally {
         served.weights().release();
       }
@@ -615,6 +623,9 @@ public final class SailTrainer implements AutoCloseable {
     unpublishedSteps = false;
     double millis = (System.nanoTime() - start) / 1e6;
     publishedReplies = candidate.replies();
+    if (candidateHeldOut != null) {
+      heldOutLogProbs.published(version, heldOut, candidateHeldOut);
+    }
     // persist after the swap: serving never waits for the disk
     PublishedModel served = registry.acquire();
     try {
