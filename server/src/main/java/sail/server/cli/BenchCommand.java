@@ -24,7 +24,6 @@ import sail.server.task.TaskResources;
 import sail.server.training.LoggedRewardLabels;
 import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.reward.RewardLearner;
-import sail.server.training.reward.RewardModel;
 import sail.server.training.reward.TrainableReward;
 
 /**
@@ -91,8 +90,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--reward-kind",
-      description = "reward: transformer (default, the server's) or words.")
-  String rewardKind = RewardModel.KIND;
+      description = "reward: words (default, the server's) or transformer.")
+  String rewardKind = sail.server.config.ServerConfig.Training.DEFAULTS.rewardModelKind();
 
   @Option(
       names = "--judge",

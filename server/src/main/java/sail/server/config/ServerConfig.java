@@ -104,8 +104,12 @@ public record ServerConfig(
    *     other core of a 2-core machine, stack-notes.md "Threads")
    * @param rewardModel train a reward model on people's ratings and choices, which labels fresh DPR
    *     samples once it is accurate enough (true); without it DPR rows use people's labels only
-   * @param rewardModelKind which reward model: {@code transformer} (the default, a copy of the base
-   *     model with a scalar head) or {@code words} (a linear model over the reply's words)
+   * @param rewardModelKind which reward model: {@code words} (the default, a linear model over the
+   *     reply's words) or {@code transformer} (a copy of the base model with a scalar head). Why
+   *     words: it learned the demo's family users' taste within 10 of its steps where the
+   *     transformer never became ready, ranks the positive-sentiment users' pairs as well or
+   *     better, and costs the trainer about 2.5 s a run instead of 93-137 s (docs/benchmarks.md,
+   *     docs/demo.md runs 50-56)
    */
   public record Training(
       Path pairs,
@@ -126,8 +130,7 @@ public record ServerConfig(
         sail.server.training.reward.TrainableReward.KINDS;
 
     public static final Training DEFAULTS =
-        new Training(
-            null, "default", 16, 10, 50, null, null, null, null, 1.0, 1, true, "transformer");
+        new Training(null, "default", 16, 10, 50, null, null, null, null, 1.0, 1, true, "words");
   }
 
   /**

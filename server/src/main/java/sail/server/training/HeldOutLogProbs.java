@@ -14,12 +14,14 @@ import sail.server.training.mixture.PreferencePair;
  * of a version's weights (a parameter store in the trainer).
  *
  * <p>Why: the guard compares a candidate with the served version on the same pairs, and scoring 64
- * pairs under three sets of weights was most of a publish attempt (a forward pass over 128
- * sequences took 4.4-5.5 s on the trainer's one thread). Neither the reference nor the served
- * version changes between two publishes, and the held-out set moves only by the pairs people
+ * pairs under three sets of weights is 384 sequences through the model (128 sequences of the
+ * shipped offline pairs took 4.4-5.5 s on the trainer's one thread). Neither the reference nor the
+ * served version changes between two publishes, and the held-out set moves only by the pairs people
  * labelled in between, so only the candidate is scored on every pair; the reference and the served
- * version only on pairs they have not scored yet. When a candidate is published its scores become
- * the served version's.
+ * version only on pairs they have not scored yet. In the demo the held-out choices turn over within
+ * a publish or two, so the saving is smaller than that (publish attempts of 9.2-9.6 s against
+ * 9.8-10 s, docs/demo.md runs 51-55). When a candidate is published its scores become the served
+ * version's.
  *
  * <p>While the served version is the reference itself (before the first publish, or after a
  * rollback to it) its scores are the reference's, so it ranks every pair exactly as a tie (½), as

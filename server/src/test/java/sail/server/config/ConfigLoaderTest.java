@@ -96,10 +96,10 @@ class ConfigLoaderTest {
         ConfigLoader.load(null, Map.of("training.entropy_floor", "0.5")).training().entropyFloor());
     assertMessage(
         Map.of("training.entropy_floor", "-0.1"), "training.entropy_floor must be in [0.0, 100.0]");
-    assertEquals("transformer", ConfigLoader.load(null, Map.of()).training().rewardModelKind());
+    assertEquals("words", ConfigLoader.load(null, Map.of()).training().rewardModelKind());
     assertEquals(
-        "words",
-        ConfigLoader.load(null, Map.of("training.reward_model_kind", "words"))
+        "transformer",
+        ConfigLoader.load(null, Map.of("training.reward_model_kind", "transformer"))
             .training()
             .rewardModelKind());
     assertMessage(

@@ -1,6 +1,9 @@
 package sail.server.training.mixture;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +12,8 @@ import java.util.random.RandomGenerator;
 /**
  * A replay window over the human-labelled pairs of the traffic log: the most recent {@code
  * capacity} pairs of each source, from which DPR rows draw uniformly (with replacement) among those
- * the staleness bound still admits.
+ * the staleness bound still admits (the sampler keeps the most recent of those, {@link
+ * #mostRecent}).
  *
  * <p>Why replay: people label far fewer pairs than a trainer consumes (a pair per few seconds
  * against 16 rows per step), so using each label once would leave most DPR rows without one; the
@@ -70,6 +74,34 @@ public final class FeedbackPool {
       }
     }
     return HeldOutSplit.mostRecent(bySource, limit);
+  }
+
+  /**
+   * The {@code limit} most recently labelled of {@code pairs} (ties: the later in the list), in the
+   * list's order; all of them when there are no more than {@code limit}.
+   */
+  public static List<FeedbackPair> mostRecent(List<FeedbackPair> pairs, int limit) {
+    if (pairs.size() <= limit) {
+      return pairs;
+    }
+    Integer[] order = new Integer[pairs.size()];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(
+        order,
+        Comparator.<Integer, Instant>comparing(i -> pairs.get(i).createdAt())
+            .thenComparing(i -> i)
+            .reversed());
+    boolean[] kept = new boolean[pairs.size()];
+    for (int k = 0; k < limit; k++) {
+      kept[order[k]] = true;
+    }
+    List<FeedbackPair> recent = new ArrayList<>(limit);
+    for (int i = 0; i < pairs.size(); i++) {
+      if (kept[i]) {
+        recent.add(pairs.get(i));
+      }
+    }
+    return recent;
   }
 
   private boolean isHeldOut(FeedbackPair pair) {

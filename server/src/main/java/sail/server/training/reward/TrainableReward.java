@@ -9,7 +9,7 @@ import sail.server.model.WeightSnapshot;
 
 /**
  * A reward model that learns from people's feedback in the training loop ({@link RewardLearner}):
- * the transformer ({@link RewardModel}, the default) or the words model ({@link WordRewardModel}).
+ * the words model ({@link WordRewardModel}, the default) or the transformer ({@link RewardModel}).
  * Used from the training thread only.
  */
 public interface TrainableReward extends RewardSource, AutoCloseable {

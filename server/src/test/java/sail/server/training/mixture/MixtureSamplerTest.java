@@ -262,6 +262,50 @@ class MixtureSamplerTest {
   }
 
   @Test
+  void dprRowsDrawFromTheMostRecentLabelsWhateverTheirSource() {
+    // a busy stream of choices and a slow one of thumbs-up-vs-down pairs, each window full
+    InMemoryFeedbackPairs choices = new InMemoryFeedbackPairs();
+    InMemoryFeedbackPairs ratings = new InMemoryFeedbackPairs();
+    for (int i = 0; i < 10; i++) {
+      choices.add("choice" + i, "yes", "no", 0, Instant.ofEpochSecond(100 + i));
+    }
+    for (int i = 0; i < 4; i++) {
+      ratings.add("rating" + i, "yes", "no", 0, Instant.ofEpochSecond(30L * i));
+    }
+    FeedbackPool pool = new FeedbackPool(List.of(choices, ratings), 4, HeldOutSplit.NONE);
+    pool.refresh();
+    List<FeedbackPair> admitted = pool.admitted(0, StalenessBound.DEFAULT);
+    assertEquals(8, admitted.size(), "four of each source in the windows");
+
+    assertEquals(
+        List.of("choice6", "choice7", "choice8", "choice9", "rating3"),
+        FeedbackPool.mostRecent(admitted, 5).stream().map(FeedbackPair::prompt).toList());
+    assertEquals(admitted, FeedbackPool.mostRecent(admitted, 8));
+    // labels of the same moment: the later in the list is the more recent
+    assertEquals(
+        List.of("rating2", "rating3"),
+        FeedbackPool.mostRecent(
+                List.of(admitted.get(5), admitted.get(6), admitted.get(7)).stream()
+                    .map(
+                        p ->
+                            new FeedbackPair(
+                                p.source(),
+                                p.id(),
+                                p.prompt(),
+                                p.chosen(),
+                                p.rejected(),
+                                p.modelVersion(),
+                                Instant.EPOCH,
+                                true,
+                                true))
+                    .toList(),
+                2)
+            .stream()
+            .map(FeedbackPair::prompt)
+            .toList());
+  }
+
+  @Test
   void aRouteWithNothingToDrawFromIsRejected() {
     OfflinePairs data = dataset(3);
     IllegalArgumentException error =
