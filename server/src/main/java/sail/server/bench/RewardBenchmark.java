@@ -1,6 +1,7 @@
 package sail.server.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,9 +110,8 @@ public final class RewardBenchmark {
     double[] modelGaps = RewardAccuracy.measure(model, heldOut, 0).signedGaps();
     double[] judgeGaps = RewardAccuracy.measure(oracle, heldOut, 0.5).signedGaps();
     Integer[] order = new Integer[modelGaps.length];
-    java.util.Arrays.setAll(order, i -> i);
-    java.util.Arrays.sort(
-        order, (a, b) -> Double.compare(Math.abs(modelGaps[b]), Math.abs(modelGaps[a])));
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, (a, b) -> Double.compare(Math.abs(modelGaps[b]), Math.abs(modelGaps[a])));
     Map<String, Object> p = new LinkedHashMap<>();
     int ties = 0;
     for (double g : judgeGaps) {
@@ -124,19 +124,17 @@ public final class RewardBenchmark {
       int k = (int) Math.ceil(coverage * order.length);
       int decided = 0;
       int agree = 0;
+      int withPeople = 0;
       for (int i = 0; i < k; i++) {
         int j = order[i];
+        if (modelGaps[j] > 0) {
+          withPeople++;
+        }
         if (judgeGaps[j] != 0) {
           decided++;
           if (Math.signum(judgeGaps[j]) == Math.signum(modelGaps[j])) {
             agree++;
           }
-        }
-      }
-      int withPeople = 0;
-      for (int i = 0; i < k; i++) {
-        if (modelGaps[order[i]] > 0) {
-          withPeople++;
         }
       }
       String share = String.valueOf((int) Math.round(coverage * 100));
