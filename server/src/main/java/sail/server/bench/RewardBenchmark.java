@@ -1,7 +1,6 @@
 package sail.server.bench;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,9 +108,7 @@ public final class RewardBenchmark {
       RewardSource model, RewardSource oracle, List<RewardExample> heldOut) {
     double[] modelGaps = RewardAccuracy.measure(model, heldOut, 0).signedGaps();
     double[] judgeGaps = RewardAccuracy.measure(oracle, heldOut, 0.5).signedGaps();
-    Integer[] order = new Integer[modelGaps.length];
-    Arrays.setAll(order, i -> i);
-    Arrays.sort(order, (a, b) -> Double.compare(Math.abs(modelGaps[b]), Math.abs(modelGaps[a])));
+    Integer[] order = LabelMargin.widestFirst(modelGaps);
     Map<String, Object> p = new LinkedHashMap<>();
     int ties = 0;
     for (double g : judgeGaps) {
@@ -120,7 +117,7 @@ public final class RewardBenchmark {
       }
     }
     p.put("judge_tie_share", judgeGaps.length == 0 ? Double.NaN : ties / (double) judgeGaps.length);
-    for (double coverage : new double[] {1.0, 0.5, 0.25}) {
+    for (double coverage : LabelMargin.COVERAGES) {
       int k = (int) Math.ceil(coverage * order.length);
       int decided = 0;
       int agree = 0;

@@ -1,6 +1,7 @@
 package sail.server.training.reward;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Which fresh pairs a reward model may label: those it scores at least a gap apart, the gap chosen
@@ -27,7 +28,7 @@ import java.util.Arrays;
  */
 public record LabelMargin(double gap, int pairs, int right, int heldOutPairs) {
   /** The shares of held-out pairs tried, widest first. */
-  static final double[] COVERAGES = {1.0, 0.5, 0.25};
+  public static final List<Double> COVERAGES = List.of(1.0, 0.5, 0.25);
 
   /** The normal quantile of a one-sided 2.5% / 3 (Bonferroni over {@link #COVERAGES}). */
   static final double Z = 2.394;
@@ -64,9 +65,7 @@ public record LabelMargin(double gap, int pairs, int right, int heldOutPairs) {
     for (int i = 0; i < n; i++) {
       widths[i] = Math.abs(signedGaps[i]);
     }
-    Integer[] order = new Integer[n];
-    Arrays.setAll(order, i -> i);
-    Arrays.sort(order, (a, b) -> Double.compare(widths[b], widths[a]));
+    Integer[] order = widestFirst(signedGaps);
     for (double coverage : COVERAGES) {
       int k = (int) Math.ceil(coverage * n);
       if (k < minPairs) {
@@ -89,5 +88,16 @@ public record LabelMargin(double gap, int pairs, int right, int heldOutPairs) {
       }
     }
     return null;
+  }
+
+  /**
+   * The indices of {@code signedGaps} ordered by the size of the gap, widest first (equal sizes in
+   * index order): the order in which pairs enter the shares of {@link #COVERAGES}.
+   */
+  public static Integer[] widestFirst(double[] signedGaps) {
+    Integer[] order = new Integer[signedGaps.length];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, (a, b) -> Double.compare(Math.abs(signedGaps[b]), Math.abs(signedGaps[a])));
+    return order;
   }
 }

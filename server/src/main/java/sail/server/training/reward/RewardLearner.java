@@ -260,11 +260,6 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
     return margin;
   }
 
-  /** The model being trained. */
-  public TrainableReward model() {
-    return model;
-  }
-
   /** The last held-out accuracy measured, or null before the first. */
   public RewardAccuracy accuracy() {
     return accuracy;

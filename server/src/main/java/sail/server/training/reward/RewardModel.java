@@ -235,14 +235,6 @@ public final class RewardModel implements TrainableReward {
     return loss;
   }
 
-  /**
-   * Agreement with held-out feedback (a metric of section 8): a rating is right when r has its
-   * sign.
-   */
-  public RewardAccuracy accuracy(List<RewardExample> heldOut) {
-    return RewardAccuracy.of(this, heldOut, 0);
-  }
-
   /** The trainable parameters (trunk and head). */
   public PairList<String, Parameter> parameters() {
     return network.getParameters();

@@ -16,6 +16,10 @@ import sail.server.model.Checkpoint;
 import sail.server.model.CheckpointMetadata;
 
 class RewardLearnerTest {
+  // a kind and a rude reply, scored before and after a checkpoint
+  private static final List<PromptReply> KIND_AND_RUDE =
+      List.of(new PromptReply("What now?", "so kind"), new PromptReply("What now?", "so rude"));
+
   @TempDir Path dir;
 
   private static void save(RewardLearner learner, Path checkpoint) {
@@ -109,8 +113,6 @@ class RewardLearnerTest {
     InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
     InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
     InMemoryRewardLabels.kindPeople(ratings, choices, 1);
-    List<PromptReply> probe =
-        List.of(new PromptReply("What now?", "so kind"), new PromptReply("What now?", "so rude"));
     Path checkpoint = dir.resolve("step-1");
     double[] saved;
     RewardLearner.Report next;
@@ -119,14 +121,14 @@ class RewardLearnerTest {
         learner.step();
       }
       save(learner, checkpoint);
-      saved = learner.score(probe);
+      saved = learner.score(KIND_AND_RUDE);
       InMemoryRewardLabels.kindPeople(ratings, choices, 1); // feedback logged after the checkpoint
       next = learner.step();
     }
     try (RewardLearner restored = InMemoryRewardLabels.tinyLearner(ratings, choices)) {
       assertTrue(restored.restoreFrom(checkpoint));
       assertEquals(6, restored.steps());
-      assertArrayEquals(saved, restored.score(probe), 1e-6);
+      assertArrayEquals(saved, restored.score(KIND_AND_RUDE), 1e-6);
       assertFalse(restored.ready(), "accuracy is measured again before the model labels rows");
       RewardLearner.Report again = restored.step();
       assertEquals(next.steps(), again.steps());
@@ -140,8 +142,6 @@ class RewardLearnerTest {
     InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
     InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
     InMemoryRewardLabels.kindPeople(ratings, choices, 3);
-    List<PromptReply> probe =
-        List.of(new PromptReply("What now?", "so kind"), new PromptReply("What now?", "so rude"));
     Path checkpoint = dir.resolve("words-30");
     double[] saved;
     try (RewardLearner learner = InMemoryRewardLabels.wordLearner(ratings, choices)) {
@@ -151,15 +151,16 @@ class RewardLearnerTest {
       }
       assertTrue(last.ready(), "kind words are easy: " + last.accuracy());
       assertNotNull(last.margin());
-      assertTrue(learner.labelMargin().labels(learner.score(probe)[0], learner.score(probe)[1]));
+      double[] scores = learner.score(KIND_AND_RUDE);
+      assertTrue(learner.labelMargin().labels(scores[0], scores[1]));
       assertTrue(learner.prefersFirst("Any news?", "wonderful news", "terrible news"));
       save(learner, checkpoint);
-      saved = learner.score(probe);
+      saved = learner.score(KIND_AND_RUDE);
     }
     try (RewardLearner restored = InMemoryRewardLabels.wordLearner(ratings, choices)) {
       assertTrue(restored.restoreFrom(checkpoint));
       assertEquals(30, restored.steps());
-      assertArrayEquals(saved, restored.score(probe), 0);
+      assertArrayEquals(saved, restored.score(KIND_AND_RUDE), 0);
     }
     // a transformer learner finds no model of its kind there and starts afresh
     try (RewardLearner other = InMemoryRewardLabels.tinyLearner(ratings, choices)) {

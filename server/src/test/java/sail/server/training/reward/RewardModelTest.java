@@ -63,14 +63,14 @@ class RewardModelTest {
           heldOut.add(new RewardExample.Comparison(prompt, GOOD[i], BAD[(i + 2) % BAD.length]));
         }
       }
-      RewardAccuracy before = reward.accuracy(heldOut);
+      RewardAccuracy before = RewardAccuracy.of(reward, heldOut, 0);
       double first = reward.trainStep(train, 1e-2f, 1.0);
       double last = first;
       for (int step = 0; step < 50; step++) {
         last = reward.trainStep(train, 1e-2f, 1.0);
       }
       assertTrue(last < first * 0.5, "loss " + first + " -> " + last);
-      RewardAccuracy accuracy = reward.accuracy(heldOut);
+      RewardAccuracy accuracy = RewardAccuracy.of(reward, heldOut, 0);
       assertEquals(0, accuracy.ratings());
       assertEquals(16, accuracy.comparisons());
       assertTrue(
