@@ -154,23 +154,63 @@ class WebBrowserTest {
     return errors;
   }
 
-  /** Types {@code prompt} into the chat page and sends it; returns the new turn's replies. */
+  /**
+   * Types {@code prompt} into the chat page and sends it; returns the new turn's replies once the
+   * turn is over (its stream ended and its buttons are in place: the page takes no new prompt
+   * before). A failed turn, or one still unfinished after {@link #WAIT}, fails the test with what
+   * the page shows.
+   */
   static List<WebElement> send(String prompt, int candidates) {
     int turns = browser.findElements(By.cssSelector(".turn")).size();
     WebElement input = browser.findElement(By.id("prompt"));
     input.sendKeys(prompt);
     browser.findElement(By.id("send")).click();
-    return new WebDriverWait(browser, WAIT)
-        .until(
-            d -> {
-              List<WebElement> all = d.findElements(By.cssSelector(".turn"));
-              if (all.size() <= turns) {
-                return null;
-              }
-              List<WebElement> replies =
-                  all.get(all.size() - 1).findElements(By.cssSelector(".reply[data-state=done]"));
-              return replies.size() == candidates ? replies : null;
-            });
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      List<WebElement> all = browser.findElements(By.cssSelector(".turn"));
+      if (all.size() > turns) {
+        WebElement turn = all.get(all.size() - 1);
+        String state = turn.getAttribute("data-state");
+        if ("done".equals(state)) {
+          List<WebElement> replies = turn.findElements(By.cssSelector(".reply[data-state=done]"));
+          assertEquals(candidates, replies.size(), pageState());
+          return replies;
+        }
+        if ("error".equals(state)) {
+          throw new AssertionError("the turn failed: " + pageState());
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no finished turn after " + WAIT + ": " + pageState());
+      }
+      sleep(100);
+    }
+  }
+
+  /** What the chat page shows of its last turn, and its error line, for a failure message. */
+  static String pageState() {
+    return String.valueOf(
+            script(
+                "const turns = document.querySelectorAll('.turn');"
+                    + "const last = turns[turns.length - 1];"
+                    + "const replies = last ? Array.from(last.querySelectorAll('.reply')) : [];"
+                    + "return JSON.stringify({turns: turns.length, state: last && last.dataset.state,"
+                    + " prompt: document.getElementById('prompt').value,"
+                    + " replies: replies.map(r => ({state: r.dataset.state, chunks: r.dataset.chunks,"
+                    + " meta: r.querySelector('.meta').textContent,"
+                    + " text: r.querySelector('.text').textContent})),"
+                    + " error: document.getElementById('error').textContent});"))
+        + "; browser log: "
+        + browserErrors();
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
   }
 
   static String textOf(WebElement reply) {
