@@ -83,7 +83,8 @@ public final class ServerMain {
       throws Exception {
     ServerConfig.Training t = config.training();
     TrainingPreset named = TrainingPreset.named(t.preset());
-    TrainingPreset preset = t.beta() == null ? named : named.withBeta(t.beta());
+    TrainingPreset withBeta = t.beta() == null ? named : named.withBeta(t.beta());
+    TrainingPreset preset = t.mixture() == null ? withBeta : withBeta.withMixture(t.mixture());
     TrainingLoop loop =
         TrainerFactory.create(
             engine,

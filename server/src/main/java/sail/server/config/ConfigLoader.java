@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import sail.server.evaluation.Judges;
 import sail.server.security.ApiKeys;
 import sail.server.security.Loopback;
+import sail.server.training.objective.MixtureWeights;
 
 /**
  * Builds a {@link ServerConfig} from defaults, an optional file and command-line overrides, in that
@@ -73,6 +74,7 @@ public final class ConfigLoader {
           "training.checkpoint_every",
           "training.learning_rate",
           "training.beta",
+          "training.mixture",
           "training.dialogue_anchor",
           "training.entropy_floor",
           "training.cpu_share",
@@ -266,6 +268,15 @@ public final class ConfigLoader {
               + "'");
     }
     String pairs = v.string("training.pairs", null);
+    String mixtureSpec = v.string("training.mixture", null);
+    MixtureWeights mixture = d.mixture();
+    if (mixtureSpec != null && !mixtureSpec.isBlank()) {
+      try {
+        mixture = MixtureWeights.parse(mixtureSpec);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(source + ": training.mixture: " + e.getMessage());
+      }
+    }
     return new ServerConfig.Training(
         pairs == null || pairs.isBlank() ? null : Path.of(pairs),
         preset,
@@ -274,6 +285,7 @@ public final class ConfigLoader {
         v.integer("training.checkpoint_every", d.checkpointEvery(), 1, 1_000_000),
         v.positive("training.learning_rate", d.learningRate(), 1, false),
         v.positive("training.beta", d.beta(), 10, true),
+        mixture,
         v.nonNegative("training.dialogue_anchor", d.dialogueAnchor(), 100),
         v.nonNegative("training.entropy_floor", d.entropyFloor(), 100),
         v.positive("training.cpu_share", d.cpuShare(), 1, true),

@@ -93,6 +93,9 @@ public record ServerConfig(
    * @param checkpointEvery steps between training checkpoints (50)
    * @param learningRate AdamW learning rate; {@code null} (the default) keeps the preset's own
    * @param beta β of the objective; {@code null} (the default) keeps the preset's own
+   * @param mixture the share of rows each route takes ({@code training.mixture}, {@code
+   *     ddp:R,dpp:P,dpr:G}, the offline DPO route the rest); {@code null} (the default) keeps the
+   *     preset's own
    * @param dialogueAnchor λ of the dialogue anchor (NLL of people-written dialogue replies added to
    *     each step; 0 turns it off); {@code null} (the default) keeps the server's for presets with
    *     the NLL anchor, none for the authors' presets
@@ -119,6 +122,7 @@ public record ServerConfig(
       int checkpointEvery,
       Double learningRate,
       Double beta,
+      sail.server.training.objective.MixtureWeights mixture,
       Double dialogueAnchor,
       Double entropyFloor,
       double cpuShare,
@@ -130,7 +134,8 @@ public record ServerConfig(
         sail.server.training.reward.TrainableReward.KINDS;
 
     public static final Training DEFAULTS =
-        new Training(null, "default", 16, 10, 50, null, null, null, null, 1.0, 1, true, "words");
+        new Training(
+            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words");
   }
 
   /**

@@ -125,6 +125,12 @@ public record TrainingPreset(
         name, objective.withBeta(beta), learningRate, nllAnchor, ratingPairs, rewardModel);
   }
 
+  /** This preset with the route shares of its objective set to {@code mixture}. */
+  public TrainingPreset withMixture(MixtureWeights mixture) {
+    return new TrainingPreset(
+        name, objective.withMixture(mixture), learningRate, nllAnchor, ratingPairs, rewardModel);
+  }
+
   /** The names a server accepts. */
   public static List<String> names() {
     return ALL.stream().map(TrainingPreset::name).toList();

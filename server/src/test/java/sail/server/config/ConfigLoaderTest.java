@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import sail.server.training.objective.MixtureWeights;
 
 class ConfigLoaderTest {
   @TempDir Path dir;
@@ -81,6 +82,16 @@ class ConfigLoaderTest {
     assertEquals(0.3, ConfigLoader.load(null, Map.of("training.beta", "0.3")).training().beta());
     assertMessage(Map.of("training.beta", "0"), "training.beta must be in (0, 10]");
     assertMessage(Map.of("training.beta", "x"), "training.beta must be a number");
+    assertNull(ConfigLoader.load(null, Map.of()).training().mixture(), "the preset's own mixture");
+    assertEquals(
+        new MixtureWeights(0.2, 0, 0.2),
+        ConfigLoader.load(null, Map.of("training.mixture", "ddp:0.2, dpr:0.2"))
+            .training()
+            .mixture());
+    assertMessage(
+        Map.of("training.mixture", "ddp:0.7,dpr:0.4"),
+        "training.mixture: mixture weights r + p + g = 1.1");
+    assertMessage(Map.of("training.mixture", "dpo:0.5"), "training.mixture: unknown route 'dpo'");
     assertNull(ConfigLoader.load(null, Map.of()).training().dialogueAnchor());
     assertEquals(
         0.0,
