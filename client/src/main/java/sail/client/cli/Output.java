@@ -57,8 +57,8 @@ public final class Output {
 
   /**
    * The learned reward model's status as JSON: {@code steps}, {@code ready}, {@code back_off},
-   * {@code held_out_examples}, and {@code accuracy} and {@code ranking_accuracy} once they have
-   * been measured.
+   * {@code held_out_examples}, {@code accuracy} and {@code ranking_accuracy} once they have been
+   * measured, and {@code label_gap} and {@code label_coverage} while it labels fresh pairs.
    */
   public static JsonObject rewardModel(sail.v1.RewardModelStatus r) {
     JsonObject model =
@@ -72,6 +72,10 @@ public final class Output {
     }
     if (!Double.isNaN(r.getRankingAccuracy()) && r.getHeldOutExamples() > 0) {
       model.put("ranking_accuracy", r.getRankingAccuracy());
+    }
+    // 0 in both from a server that predates them: a gap of 0 with no coverage labels nothing
+    if (!Double.isNaN(r.getLabelGap()) && r.getLabelCoverage() > 0) {
+      model.put("label_gap", r.getLabelGap()).put("label_coverage", r.getLabelCoverage());
     }
     return model;
   }

@@ -104,7 +104,11 @@ public final class AdminGrpcService implements Service {
     if (loop == null) {
       return StatusResponse.getDefaultInstance();
     }
-    TrainingLoop.Status t = loop.status();
+    return StatusResponse.newBuilder().setTraining(training(loop.status())).build();
+  }
+
+  /** The trainer's status as the admin API's message (the same figures as the HTTP status). */
+  static TrainingStatus training(TrainingLoop.Status t) {
     TrainingStatus.Builder b =
         TrainingStatus.newBuilder()
             .setState(t.state().name())
@@ -129,7 +133,10 @@ public final class AdminGrpcService implements Service {
                 .setAccuracy(accuracy == null ? Double.NaN : accuracy.overall())
                 .setRankingAccuracy(accuracy == null ? Double.NaN : accuracy.ranking())
                 .setReady(reward.ready())
-                .setBackOff(reward.backOff()));
+                .setBackOff(reward.backOff())
+                .setLabelGap(reward.margin() == null ? Double.NaN : reward.margin().gap())
+                .setLabelCoverage(
+                    reward.margin() == null ? Double.NaN : reward.margin().coverage()));
       }
     }
     if (t.lastPublish() != null) {
@@ -138,7 +145,7 @@ public final class AdminGrpcService implements Service {
           .setLastPublishMs(t.lastPublish().publishMillis());
       b.addAllGuards(guardChecks(t.lastPublish().guards()));
     }
-    return StatusResponse.newBuilder().setTraining(b).build();
+    return b.build();
   }
 
   private TrainingLoop trainingOrFail(GrpcServerRequest<?, ?> request) {

@@ -292,6 +292,16 @@ public final class SailTrainer implements AutoCloseable {
       }
       List<ReferencePolicy.Scored> refScores = reference.score(both);
       double[] ref = refScores.stream().mapToDouble(ReferencePolicy.Scored::sum).toArray();
+      // the reward source scores every DPR pair of the step in one call (one batch for a network)
+      List<PromptReply> toScore = new ArrayList<>();
+      for (int i = 0; i < fresh.size(); i++) {
+        if (fresh.get(i).route() == Route.DPR) {
+          toScore.add(new PromptReply(fresh.get(i).prompt(), pairs.get(i).first().text()));
+          toScore.add(new PromptReply(fresh.get(i).prompt(), pairs.get(i).second().text()));
+        }
+      }
+      double[] scores = toScore.isEmpty() ? new double[0] : rewards.score(toScore);
+      int scored = 0;
       List<PlannedRow.FreshRow> withheld = new ArrayList<>();
       for (int i = 0; i < fresh.size(); i++) {
         PlannedRow.FreshRow row = fresh.get(i);
@@ -305,13 +315,10 @@ public final class SailTrainer implements AutoCloseable {
                   settings.objective().beta(),
                   labels);
         } else {
-          double[] score =
-              rewards.score(
-                  List.of(
-                      new PromptReply(row.prompt(), pair.first().text()),
-                      new PromptReply(row.prompt(), pair.second().text())));
+          double first = scores[scored++];
+          double second = scores[scored++];
           LabelMargin margin = rewardLearner == null ? null : rewardLearner.labelMargin();
-          if (margin != null && !margin.labels(score[0], score[1])) {
+          if (margin != null && !margin.labels(first, second)) {
             PlannedRow.FeedbackRow person =
                 sampler.feedbackRow(row.slot(), registry.currentVersion());
             if (person != null) {
@@ -320,7 +327,7 @@ public final class SailTrainer implements AutoCloseable {
               continue;
             }
           }
-          firstWins = score[0] >= score[1];
+          firstWins = first >= second;
         }
         int w = firstWins ? 0 : 1;
         chosen[row.slot()] = w == 0 ? pair.firstExample() : pair.secondExample();

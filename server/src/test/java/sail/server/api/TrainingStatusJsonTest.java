@@ -37,19 +37,23 @@ class TrainingStatusJsonTest {
         TrainingLoop.State.RUNNING, 12, 1, step, null, new TrainingTime(1, 2, 3, 4, 5));
   }
 
+  /** A ready reward model labelling the 10 of {@code heldOutPairs} pairs it scores 0.5 apart. */
+  static RewardLearner.Report labelling(int heldOutPairs) {
+    return new RewardLearner.Report(
+        11,
+        true,
+        0.64,
+        300,
+        40,
+        new RewardAccuracy(30, 20, 10, 8),
+        true,
+        0,
+        new LabelMargin(0.5, 10, 8, heldOutPairs));
+  }
+
   @Test
   void theLearnedRewardModelIsReportedWithItsAccuracy() {
-    RewardLearner.Report reward =
-        new RewardLearner.Report(
-            11,
-            true,
-            0.64,
-            300,
-            40,
-            new RewardAccuracy(30, 20, 10, 8),
-            true,
-            0,
-            new LabelMargin(0.5, 10, 8, 20));
+    RewardLearner.Report reward = labelling(20);
     JsonObject json = AdminRoutes.training(status(reward));
     JsonObject model = json.getJsonObject("reward_model");
     assertEquals(11, model.getLong("steps"));
@@ -81,5 +85,31 @@ class TrainingStatusJsonTest {
     assertFalse(json.getJsonObject("reward_model").containsKey("accuracy"));
     assertFalse(json.containsKey("reward_accuracy"));
     assertFalse(AdminRoutes.training(status(null)).containsKey("reward_model"));
+  }
+
+  @Test
+  void theAdminApiReportsTheSameLabelMarginAsTheHttpStatus() {
+    RewardLearner.Report labelling = labelling(40);
+    sail.v1.RewardModelStatus model = AdminGrpcService.training(status(labelling)).getRewardModel();
+    assertEquals(0.5, model.getLabelGap(), 0);
+    assertEquals(0.25, model.getLabelCoverage(), 1e-12);
+    assertEquals(
+        AdminRoutes.training(status(labelling))
+            .getJsonObject("reward_model")
+            .getDouble("label_coverage"),
+        model.getLabelCoverage(),
+        0);
+    // the client's JSON of the message carries them too
+    JsonObject printed = sail.client.cli.Output.rewardModel(model);
+    assertEquals(0.5, printed.getDouble("label_gap"), 0);
+    assertEquals(0.25, printed.getDouble("label_coverage"), 1e-12);
+
+    sail.v1.RewardModelStatus notLabelling =
+        AdminGrpcService.training(
+                status(new RewardLearner.Report(0, false, Double.NaN, 5, 1, null, false, 0, null)))
+            .getRewardModel();
+    assertTrue(Double.isNaN(notLabelling.getLabelGap()));
+    assertTrue(Double.isNaN(notLabelling.getLabelCoverage()));
+    assertFalse(sail.client.cli.Output.rewardModel(notLabelling).containsKey("label_gap"));
   }
 }
