@@ -352,6 +352,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         d.guardPrompts(),
         false,
         d.rollouts(),
+        d.dprCandidates(),
         d.guardBounds(),
         Integer.MAX_VALUE,
         seed);

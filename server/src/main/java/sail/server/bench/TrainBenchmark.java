@@ -256,6 +256,7 @@ public final class TrainBenchmark {
         2,
         false,
         PolicyRollouts.Settings.defaults(),
+        TrainerSettings.DEFAULT_DPR_CANDIDATES,
         new GuardBounds(1.0, 0.0, Double.MAX_VALUE, 0.0, 1.0, 1.0, 0.0),
         d.maxQueuedRequests(),
         settings.seed());

@@ -81,6 +81,7 @@ public final class ConfigLoader {
           "training.threads",
           "training.reward_model",
           "training.reward_model_kind",
+          "training.dpr_candidates",
           "security.api_keys_file",
           "security.insecure_no_auth",
           "security.tls_cert",
@@ -291,7 +292,8 @@ public final class ConfigLoader {
         v.positive("training.cpu_share", d.cpuShare(), 1, true),
         v.integer("training.threads", d.threads(), 1, 256),
         v.bool("training.reward_model", d.rewardModel()),
-        rewardKind);
+        rewardKind,
+        v.integer("training.dpr_candidates", d.dprCandidates(), 2, 16));
   }
 
   private static ServerConfig.Security security(

@@ -113,6 +113,8 @@ public record ServerConfig(
    *     transformer never became ready, ranks the positive-sentiment users' pairs as well or
    *     better, and costs the trainer about 2.5 s a run instead of 93-137 s (docs/benchmarks.md,
    *     docs/demo.md runs 50-56)
+   * @param dprCandidates replies sampled per prompt of a fresh DPR row, of which the reward model
+   *     labels the two it scores furthest apart (2: the pair as sampled)
    */
   public record Training(
       Path pairs,
@@ -128,14 +130,15 @@ public record ServerConfig(
       double cpuShare,
       int threads,
       boolean rewardModel,
-      String rewardModelKind) {
+      String rewardModelKind,
+      int dprCandidates) {
     /** The reward model kinds {@code training.reward_model_kind} accepts. */
     public static final List<String> REWARD_MODEL_KINDS =
         sail.server.training.reward.TrainableReward.KINDS;
 
     public static final Training DEFAULTS =
         new Training(
-            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words");
+            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 2);
   }
 
   /**

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,7 @@ import sail.server.training.reward.PromptReply;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardSource;
 import sail.server.training.rollout.PolicyRollouts;
+import sail.server.training.rollout.RolloutCandidates;
 import sail.server.training.rollout.RolloutPair;
 
 /**
@@ -274,17 +276,15 @@ public final class SailTrainer implements AutoCloseable {
       refEntropy[n + row.slot()] = cached.get(i).rejected().entropy();
     }
 
-    // fresh pairs (DPP, DPR): two replies from the current policy, labelled now; a DPR pair the
+    // fresh pairs (DPP, DPR): replies from the current policy, labelled now; a DPR pair the
     // reward model scores too close to call takes a person's label instead (LabelMargin)
     List<PlannedRow.FreshRow> fresh = new ArrayList<>(plan.rowsOf(PlannedRow.FreshRow.class));
     List<PlannedRow.FeedbackRow> human = new ArrayList<>(plan.rowsOf(PlannedRow.FeedbackRow.class));
     if (!fresh.isEmpty()) {
+      // the reward source's scores of each DPR pair's first and second reply, by fresh row
+      double[] scores = new double[2 * fresh.size()];
       List<RolloutPair> pairs =
-          rollouts.sample(
-              fresh.stream().map(PlannedRow.FreshRow::prompt).toList(),
-              model.liveParameters(),
-              registry.currentVersion(),
-              Seeds.mix(settings.seed() ^ 0x5A11L, step));
+          freshPairs(fresh, Seeds.mix(settings.seed() ^ 0x5A11L, step), scores);
       List<SequenceScorer.Example> both = new ArrayList<>();
       for (RolloutPair pair : pairs) {
         both.add(pair.firstExample());
@@ -292,16 +292,6 @@ public final class SailTrainer implements AutoCloseable {
       }
       List<ReferencePolicy.Scored> refScores = reference.score(both);
       double[] ref = refScores.stream().mapToDouble(ReferencePolicy.Scored::sum).toArray();
-      // the reward source scores every DPR pair of the step in one call (one batch for a network)
-      List<PromptReply> toScore = new ArrayList<>();
-      for (int i = 0; i < fresh.size(); i++) {
-        if (fresh.get(i).route() == Route.DPR) {
-          toScore.add(new PromptReply(fresh.get(i).prompt(), pairs.get(i).first().text()));
-          toScore.add(new PromptReply(fresh.get(i).prompt(), pairs.get(i).second().text()));
-        }
-      }
-      double[] scores = toScore.isEmpty() ? new double[0] : rewards.score(toScore);
-      int scored = 0;
       List<PlannedRow.FreshRow> withheld = new ArrayList<>();
       for (int i = 0; i < fresh.size(); i++) {
         PlannedRow.FreshRow row = fresh.get(i);
@@ -315,8 +305,8 @@ public final class SailTrainer implements AutoCloseable {
                   settings.objective().beta(),
                   labels);
         } else {
-          double first = scores[scored++];
-          double second = scores[scored++];
+          double first = scores[2 * i];
+          double second = scores[2 * i + 1];
           LabelMargin margin = rewardLearner == null ? null : rewardLearner.labelMargin();
           if (margin != null && !margin.labels(first, second)) {
             PlannedRow.FeedbackRow person =
@@ -541,6 +531,82 @@ public final class SailTrainer implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- publish
+
+  /**
+   * The pairs of a step's fresh rows, in their order, sampled from the live policy. A DPP row gets
+   * two replies. A DPR row gets {@link TrainerSettings#dprCandidates()} replies, and its pair is
+   * the two the reward source scores highest and lowest, first the higher: the wider a pair, the
+   * more often its label is right ({@link LabelMargin}); with two candidates that is the pair as
+   * sampled, in sampled order.
+   *
+   * @param scores receives the reward source's scores of each DPR row's pair, first and second, at
+   *     {@code 2i} and {@code 2i + 1}
+   */
+  private List<RolloutPair> freshPairs(
+      List<PlannedRow.FreshRow> fresh, long seed, double[] scores) {
+    int candidates = settings.dprCandidates();
+    List<Integer> dpr = new ArrayList<>();
+    List<Integer> dpp = new ArrayList<>();
+    for (int i = 0; i < fresh.size(); i++) {
+      (fresh.get(i).route() == Route.DPR ? dpr : dpp).add(i);
+    }
+    RolloutPair[] pairs = new RolloutPair[fresh.size()];
+    if (candidates == 2 || dpr.isEmpty()) {
+      List<RolloutPair> sampled =
+          rollouts.sample(
+              fresh.stream().map(PlannedRow.FreshRow::prompt).toList(),
+              model.liveParameters(),
+              registry.currentVersion(),
+              seed);
+      sampled.toArray(pairs);
+      // one reward-source call for every DPR pair of the step (one batch for a network)
+      List<PromptReply> toScore = new ArrayList<>();
+      for (int i : dpr) {
+        toScore.add(new PromptReply(fresh.get(i).prompt(), pairs[i].first().text()));
+        toScore.add(new PromptReply(fresh.get(i).prompt(), pairs[i].second().text()));
+      }
+      double[] scored = toScore.isEmpty() ? new double[0] : rewards.score(toScore);
+      for (int k = 0; k < dpr.size(); k++) {
+        scores[2 * dpr.get(k)] = scored[2 * k];
+        scores[2 * dpr.get(k) + 1] = scored[2 * k + 1];
+      }
+      return List.of(pairs);
+    }
+    if (!dpp.isEmpty()) {
+      List<RolloutPair> sampled =
+          rollouts.sample(
+              dpp.stream().map(i -> fresh.get(i).prompt()).toList(),
+              model.liveParameters(),
+              registry.currentVersion(),
+              seed);
+      for (int k = 0; k < dpp.size(); k++) {
+        pairs[dpp.get(k)] = sampled.get(k);
+      }
+    }
+    List<RolloutCandidates> sampled =
+        rollouts.candidates(
+            dpr.stream().map(i -> fresh.get(i).prompt()).toList(),
+            model.liveParameters(),
+            registry.currentVersion(),
+            Seeds.mix(seed, candidates),
+            candidates);
+    List<PromptReply> toScore = new ArrayList<>(candidates * dpr.size());
+    for (RolloutCandidates c : sampled) {
+      for (RolloutPair.Reply reply : c.replies()) {
+        toScore.add(new PromptReply(c.prompt(), reply.text()));
+      }
+    }
+    double[] scored = rewards.score(toScore);
+    for (int k = 0; k < dpr.size(); k++) {
+      double[] own = Arrays.copyOfRange(scored, candidates * k, candidates * (k + 1));
+      int[] widest = sampled.get(k).widest(own);
+      int row = dpr.get(k);
+      pairs[row] = sampled.get(k).pair(widest[0], widest[1]);
+      scores[2 * row] = own[widest[0]];
+      scores[2 * row + 1] = own[widest[1]];
+    }
+    return List.of(pairs);
+  }
 
   /**
    * Samples the live policy on the guard prompts, checks the guards against the reference, and

@@ -27,6 +27,8 @@ import sail.server.training.rollout.PolicyRollouts;
  * @param guardPrompts held-out prompts sampled (twice each) for the publish guards
  * @param rollbackOnGuardFailure when a guard fails, reset the live weights to the served version
  * @param rollouts sampling of fresh pairs
+ * @param dprCandidates replies sampled per prompt of a fresh DPR row, of which the reward model
+ *     labels the two it scores furthest apart ({@link #DEFAULT_DPR_CANDIDATES})
  * @param guardBounds bounds of the publish guards
  * @param maxQueuedRequests train only while the serving queue holds at most this many requests
  * @param seed seeds the mixture, rollouts and label draws
@@ -47,6 +49,7 @@ public record TrainerSettings(
     int guardPrompts,
     boolean rollbackOnGuardFailure,
     PolicyRollouts.Settings rollouts,
+    int dprCandidates,
     GuardBounds guardBounds,
     int maxQueuedRequests,
     long seed) {
@@ -67,6 +70,10 @@ public record TrainerSettings(
         || !(clipNorm > 0)) {
       throw new IllegalArgumentException(
           "learningRate and clipNorm must be > 0, nllAnchor, dialogueAnchor and entropyFloor >= 0");
+    }
+    if (dprCandidates < 2) {
+      throw new IllegalArgumentException(
+          "dprCandidates must be >= 2 (a pair needs two replies), got " + dprCandidates);
     }
     if (keepCheckpoints < 1 || keepVersions < 1 || maxQueuedRequests < 0) {
       throw new IllegalArgumentException(
@@ -97,6 +104,38 @@ public record TrainerSettings(
   public static final double ENTROPY_FLOOR_SLACK = 0.10;
 
   /**
+   * Replies sampled per prompt of a fresh DPR row ({@code training.dpr_candidates}): the reward
+   * model labels the pair of them it scores furthest apart. Two, the authors' pair: more replies
+   * widen the pairs it labels (its labels are right most often on wide pairs, {@code LabelMargin})
+   * at the price of sampling them.
+   */
+  public static final int DEFAULT_DPR_CANDIDATES = 2;
+
+  /** These settings with {@code candidates} replies sampled per fresh DPR prompt. */
+  public TrainerSettings withDprCandidates(int candidates) {
+    return new TrainerSettings(
+        objective,
+        batchSize,
+        lengthBatches,
+        learningRate,
+        nllAnchor,
+        dialogueAnchor,
+        entropyFloor,
+        clipNorm,
+        publishEvery,
+        checkpointEvery,
+        keepCheckpoints,
+        keepVersions,
+        guardPrompts,
+        rollbackOnGuardFailure,
+        rollouts,
+        candidates,
+        guardBounds,
+        maxQueuedRequests,
+        seed);
+  }
+
+  /**
    * Defaults for the embedded model: the {@code default} preset (see {@link TrainingPreset}: β 0.3,
    * lr 6e-5) with the NLL anchor at α = 1. alignment-facts.md measured online DPO at lr 3e-5 and β
    * 0.1 as fluent for about 100 steps (and collapsing later, which the publish guards catch); at lr
@@ -120,6 +159,7 @@ public record TrainerSettings(
         24,
         true,
         PolicyRollouts.Settings.defaults(),
+        DEFAULT_DPR_CANDIDATES,
         GuardBounds.defaults(),
         4,
         20240601L);
@@ -160,6 +200,7 @@ public record TrainerSettings(
         d.guardPrompts(),
         d.rollbackOnGuardFailure(),
         d.rollouts(),
+        d.dprCandidates(),
         d.guardBounds(),
         d.maxQueuedRequests(),
         d.seed());

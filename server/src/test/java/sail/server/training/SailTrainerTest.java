@@ -70,12 +70,22 @@ class SailTrainerTest {
         ObjectiveConfig objective,
         double feedbackShare,
         double learningRate) {
-      this(base, dataDir, objective, feedbackShare, learningRate, null, 0, 0);
+      this(
+          base,
+          dataDir,
+          objective,
+          feedbackShare,
+          learningRate,
+          null,
+          0,
+          0,
+          TrainerSettings.DEFAULT_DPR_CANDIDATES);
     }
 
     /**
-     * With {@code rewards} labelling fresh DPR rows (null: the reply's length does), the dialogue
-     * anchor at λ {@code dialogueAnchor} and the entropy floor at η {@code entropyFloor}.
+     * With {@code rewards} labelling fresh DPR rows (null: the reply's length does) from {@code
+     * dprCandidates} replies per prompt, the dialogue anchor at λ {@code dialogueAnchor} and the
+     * entropy floor at η {@code entropyFloor}.
      */
     Rig(
         WeightSnapshot base,
@@ -85,7 +95,8 @@ class SailTrainerTest {
         double learningRate,
         RewardSource rewards,
         double dialogueAnchor,
-        double entropyFloor) {
+        double entropyFloor,
+        int dprCandidates) {
       if (base != null) {
         base.copyInto(model.block());
       }
@@ -137,6 +148,7 @@ class SailTrainerTest {
               2,
               false,
               new PolicyRollouts.Settings(0.9, 8, 8),
+              dprCandidates,
               new GuardBounds(1.0, 0.0, 1e9, 0.0, 1.0, 1.0, 0.0),
               4,
               11);
@@ -158,6 +170,12 @@ class SailTrainerTest {
       reference.close();
       model.close();
     }
+  }
+
+  /** A rig whose fresh DPR rows {@code rewards} labels, half its DPR rows people's labels. */
+  static Rig labelledBy(RewardSource rewards, Path dataDir, ObjectiveConfig objective) {
+    return new Rig(
+        null, dataDir, objective, 0.5, 1e-3, rewards, 0, 0, TrainerSettings.DEFAULT_DPR_CANDIDATES);
   }
 
   @Test
@@ -292,7 +310,7 @@ class SailTrainerTest {
         ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1));
     boolean sawFresh = false;
     try (RewardLearner learner = InMemoryRewardLabels.tinyLearner(ratings, choices);
-        Rig rig = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, learner, 0, 0)) {
+        Rig rig = labelledBy(learner, temp.resolve("a"), dprOnly)) {
       SailTrainer.StepReport first = rig.trainer.trainStep();
       assertEquals(1, first.reward().steps(), "one reward step per policy step");
       assertFalse(first.reward().ready(), "one step from a random head: " + learner.accuracy());
@@ -317,7 +335,7 @@ class SailTrainerTest {
 
       // a restart restores the reward model with the policy
       try (RewardLearner fresh = InMemoryRewardLabels.tinyLearner(ratings, choices);
-          Rig second = new Rig(null, temp.resolve("a"), dprOnly, 0.5, 1e-3, fresh, 0, 0)) {
+          Rig second = labelledBy(fresh, temp.resolve("a"), dprOnly)) {
         second.trainer.resume().orElseThrow();
         assertEquals(54, fresh.steps());
         List<PromptReply> probe = List.of(new PromptReply("Any news?", "so kind"));
@@ -344,7 +362,7 @@ class SailTrainerTest {
     ObjectiveConfig dprOnly =
         ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1));
     try (RewardLearner learner = InMemoryRewardLabels.wordLearner(ratings, choices);
-        Rig rig = new Rig(null, temp.resolve("w"), dprOnly, 0.5, 1e-3, learner, 0, 0)) {
+        Rig rig = labelledBy(learner, temp.resolve("w"), dprOnly)) {
       for (int i = 0; i < 5; i++) {
         rig.feedback.add("Asked " + i, "Gladly " + i, "No " + i, 0, java.time.Instant.EPOCH);
       }
@@ -363,6 +381,27 @@ class SailTrainerTest {
             report.onlineVersionLags().size(),
             "every DPR row trained on, each with a person's label");
       }
+    }
+  }
+
+  @Test
+  void withMoreCandidatesADprRowTrainsOnTheWidestScoredPairOfThem() {
+    ObjectiveConfig dprOnly =
+        ObjectiveConfig.of(new MixtureWeights(0, 0, 1), new GradientCoefficients(0, 0, 0.1));
+    List<Integer> callSizes = new ArrayList<>();
+    RewardSource longerWins =
+        items -> {
+          callSizes.add(items.size());
+          return items.stream().mapToDouble(item -> item.reply().length()).toArray();
+        };
+    // feedback share 0: every DPR row is a fresh pair for the reward source
+    try (Rig rig = new Rig(null, temp, dprOnly, 0, 1e-3, longerWins, 0, 0, 4)) {
+      SailTrainer.StepReport report = rig.trainer.trainStep();
+      long dprRows = report.rows().get(Route.DPR);
+      assertEquals(4, dprRows);
+      assertEquals(dprRows, report.freshPairs());
+      // one call, four replies for each row
+      assertEquals(List.of(4 * (int) dprRows), callSizes);
     }
   }
 
@@ -386,7 +425,15 @@ class SailTrainerTest {
         ObjectiveConfig.of(new MixtureWeights(0, 0, 0), GradientCoefficients.NONE);
     try (Rig rig =
         new Rig(
-            base, temp.resolve(name), offlineOnly, 0, 1e-2, null, dialogueAnchor, entropyFloor)) {
+            base,
+            temp.resolve(name),
+            offlineOnly,
+            0,
+            1e-2,
+            null,
+            dialogueAnchor,
+            entropyFloor,
+            TrainerSettings.DEFAULT_DPR_CANDIDATES)) {
       SailTrainer.StepReport report = null;
       for (int s = 0; s < steps; s++) {
         report = rig.trainer.trainStep();

@@ -77,18 +77,49 @@ public final class PolicyRollouts {
   /** As {@link #sample(List, ParameterStore, long, long)} at another temperature (0 = greedy). */
   public List<RolloutPair> sample(
       List<String> prompts, ParameterStore weights, long version, long seed, double temperature) {
-    // each prompt twice, adjacent: the replies of prompt i are results 2i and 2i+1
+    List<RolloutCandidates> candidates = generate(prompts, weights, version, seed, temperature, 2);
+    List<RolloutPair> pairs = new ArrayList<>(candidates.size());
+    for (RolloutCandidates c : candidates) {
+      pairs.add(c.pair(0, 1));
+    }
+    return pairs;
+  }
+
+  /**
+   * Samples {@code perPrompt} replies for each prompt, at the configured temperature.
+   *
+   * @param perPrompt replies per prompt, at least two; with two, the same replies as {@link
+   *     #sample(List, ParameterStore, long, long)} with the same seed
+   * @return the replies of each prompt, in the order of {@code prompts}
+   */
+  public List<RolloutCandidates> candidates(
+      List<String> prompts, ParameterStore weights, long version, long seed, int perPrompt) {
+    return generate(prompts, weights, version, seed, settings.temperature(), perPrompt);
+  }
+
+  private List<RolloutCandidates> generate(
+      List<String> prompts,
+      ParameterStore weights,
+      long version,
+      long seed,
+      double temperature,
+      int perPrompt) {
+    if (perPrompt < 2) {
+      throw new IllegalArgumentException("perPrompt must be >= 2, got " + perPrompt);
+    }
+    // each prompt perPrompt times, adjacent: the replies of prompt i are results
+    // perPrompt·i ... perPrompt·i + perPrompt − 1
     int keep = model.contextLength() - settings.maxNewTokens();
     List<int[]> promptTokens = new ArrayList<>(prompts.size());
-    List<int[]> requests = new ArrayList<>(2 * prompts.size());
-    List<SamplingParams> params = new ArrayList<>(2 * prompts.size());
+    List<int[]> requests = new ArrayList<>(perPrompt * prompts.size());
+    List<SamplingParams> params = new ArrayList<>(perPrompt * prompts.size());
     SplittableRandom seeds = new SplittableRandom(seed);
     for (String prompt : prompts) {
       int[] ids = ChatEncoding.prompt(model.tokenizer(), prompt);
       // keep the most recent tokens so that prompt + reply fit the context uncut
       int[] cut = ids.length > keep ? Arrays.copyOfRange(ids, ids.length - keep, ids.length) : ids;
       promptTokens.add(cut);
-      for (int copy = 0; copy < 2; copy++) {
+      for (int copy = 0; copy < perPrompt; copy++) {
         requests.add(cut);
         params.add(
             new SamplingParams(
@@ -98,15 +129,15 @@ public final class PolicyRollouts {
     List<GenerationResult> results =
         BatchGenerator.generate(model, weights, version, requests, params, settings.maxBatch());
 
-    List<RolloutPair> pairs = new ArrayList<>(prompts.size());
+    List<RolloutCandidates> out = new ArrayList<>(prompts.size());
     for (int i = 0; i < prompts.size(); i++) {
-      GenerationResult first = results.get(2 * i);
-      GenerationResult second = results.get(2 * i + 1);
-      pairs.add(
-          new RolloutPair(
-              i, prompts.get(i), promptTokens.get(i), reply(first), reply(second), version));
+      List<RolloutPair.Reply> replies = new ArrayList<>(perPrompt);
+      for (int copy = 0; copy < perPrompt; copy++) {
+        replies.add(reply(results.get(perPrompt * i + copy)));
+      }
+      out.add(new RolloutCandidates(i, prompts.get(i), promptTokens.get(i), replies, version));
     }
-    return pairs;
+    return out;
   }
 
   public Settings settings() {

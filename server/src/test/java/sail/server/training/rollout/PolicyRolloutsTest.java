@@ -3,6 +3,7 @@ package sail.server.training.rollout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -109,5 +110,25 @@ class PolicyRolloutsTest {
     RolloutPair pair = rollouts.sample(List.of(longPrompt), model.liveParameters(), 0, 1).get(0);
     assertEquals(model.contextLength() - 8, pair.promptTokens().length);
     assertEquals(longPrompt, pair.prompt());
+  }
+
+  @Test
+  void candidatesAreTheSampledPairsAndMoreFromTheSameSeed() {
+    PolicyRollouts rollouts = new PolicyRollouts(model, new PolicyRollouts.Settings(3.0, 8, 4));
+    List<String> prompts = List.of("a", "bb", "ccc");
+    List<RolloutPair> pairs = rollouts.sample(prompts, model.liveParameters(), 2, 5);
+    List<RolloutCandidates> two = rollouts.candidates(prompts, model.liveParameters(), 2, 5, 2);
+    List<RolloutCandidates> four = rollouts.candidates(prompts, model.liveParameters(), 2, 5, 4);
+    for (int i = 0; i < prompts.size(); i++) {
+      assertArrayEquals(pairs.get(i).first().tokens(), two.get(i).replies().get(0).tokens());
+      assertArrayEquals(pairs.get(i).second().tokens(), two.get(i).replies().get(1).tokens());
+      assertEquals(4, four.get(i).replies().size());
+      assertEquals(prompts.get(i), four.get(i).prompt());
+      assertEquals(i, four.get(i).index());
+      assertEquals(2, four.get(i).modelVersion());
+    }
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> rollouts.candidates(prompts, model.liveParameters(), 2, 5, 1));
   }
 }
