@@ -530,48 +530,24 @@ public final class SailTrainer implements AutoCloseable {
     return objective;
   }
 
-  // ---------------------------------------------------------------- publish
-
   /**
    * The pairs of a step's fresh rows, in their order, sampled from the live policy. A DPP row gets
    * two replies. A DPR row gets {@link TrainerSettings#dprCandidates()} replies, and its pair is
    * the two the reward source scores highest and lowest, first the higher: the wider a pair, the
-   * more often its label is right ({@link LabelMargin}); with two candidates that is the pair as
-   * sampled, in sampled order.
+   * more often its label is right ({@link LabelMargin}). With two candidates that is the pair as
+   * sampled.
    *
    * @param scores receives the reward source's scores of each DPR row's pair, first and second, at
    *     {@code 2i} and {@code 2i + 1}
    */
   private List<RolloutPair> freshPairs(
       List<PlannedRow.FreshRow> fresh, long seed, double[] scores) {
-    int candidates = settings.dprCandidates();
     List<Integer> dpr = new ArrayList<>();
     List<Integer> dpp = new ArrayList<>();
     for (int i = 0; i < fresh.size(); i++) {
       (fresh.get(i).route() == Route.DPR ? dpr : dpp).add(i);
     }
     RolloutPair[] pairs = new RolloutPair[fresh.size()];
-    if (candidates == 2 || dpr.isEmpty()) {
-      List<RolloutPair> sampled =
-          rollouts.sample(
-              fresh.stream().map(PlannedRow.FreshRow::prompt).toList(),
-              model.liveParameters(),
-              registry.currentVersion(),
-              seed);
-      sampled.toArray(pairs);
-      // one reward-source call for every DPR pair of the step (one batch for a network)
-      List<PromptReply> toScore = new ArrayList<>();
-      for (int i : dpr) {
-        toScore.add(new PromptReply(fresh.get(i).prompt(), pairs[i].first().text()));
-        toScore.add(new PromptReply(fresh.get(i).prompt(), pairs[i].second().text()));
-      }
-      double[] scored = toScore.isEmpty() ? new double[0] : rewards.score(toScore);
-      for (int k = 0; k < dpr.size(); k++) {
-        scores[2 * dpr.get(k)] = scored[2 * k];
-        scores[2 * dpr.get(k) + 1] = scored[2 * k + 1];
-      }
-      return List.of(pairs);
-    }
     if (!dpp.isEmpty()) {
       List<RolloutPair> sampled =
           rollouts.sample(
@@ -583,30 +559,36 @@ public final class SailTrainer implements AutoCloseable {
         pairs[dpp.get(k)] = sampled.get(k);
       }
     }
-    List<RolloutCandidates> sampled =
-        rollouts.candidates(
-            dpr.stream().map(i -> fresh.get(i).prompt()).toList(),
-            model.liveParameters(),
-            registry.currentVersion(),
-            Seeds.mix(seed, candidates),
-            candidates);
-    List<PromptReply> toScore = new ArrayList<>(candidates * dpr.size());
-    for (RolloutCandidates c : sampled) {
-      for (RolloutPair.Reply reply : c.replies()) {
-        toScore.add(new PromptReply(c.prompt(), reply.text()));
+    if (!dpr.isEmpty()) {
+      int candidates = settings.dprCandidates();
+      List<RolloutCandidates> sampled =
+          rollouts.candidates(
+              dpr.stream().map(i -> fresh.get(i).prompt()).toList(),
+              model.liveParameters(),
+              registry.currentVersion(),
+              dpp.isEmpty() ? seed : Seeds.mix(seed, 1),
+              candidates);
+      // one reward-source call for every reply of the step (one batch for a network)
+      List<PromptReply> toScore = new ArrayList<>(candidates * dpr.size());
+      for (RolloutCandidates c : sampled) {
+        for (RolloutPair.Reply reply : c.replies()) {
+          toScore.add(new PromptReply(c.prompt(), reply.text()));
+        }
       }
-    }
-    double[] scored = rewards.score(toScore);
-    for (int k = 0; k < dpr.size(); k++) {
-      double[] own = Arrays.copyOfRange(scored, candidates * k, candidates * (k + 1));
-      int[] widest = sampled.get(k).widest(own);
-      int row = dpr.get(k);
-      pairs[row] = sampled.get(k).pair(widest[0], widest[1]);
-      scores[2 * row] = own[widest[0]];
-      scores[2 * row + 1] = own[widest[1]];
+      double[] scored = rewards.score(toScore);
+      for (int k = 0; k < dpr.size(); k++) {
+        double[] own = Arrays.copyOfRange(scored, candidates * k, candidates * (k + 1));
+        int[] widest = sampled.get(k).widest(own);
+        int row = dpr.get(k);
+        pairs[row] = sampled.get(k).pair(widest[0], widest[1]);
+        scores[2 * row] = own[widest[0]];
+        scores[2 * row + 1] = own[widest[1]];
+      }
     }
     return List.of(pairs);
   }
+
+  // ---------------------------------------------------------------- publish
 
   /**
    * Samples the live policy on the guard prompts, checks the guards against the reference, and
