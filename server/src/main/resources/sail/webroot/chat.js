@@ -170,8 +170,9 @@
     const n = compare ? 2 : 1;
     conversationEl.append(element('div', 'message user', text));
     const turn = element('div', 'turn' + (compare ? ' compare' : ''));
-    // 'streaming' until the stream has ended and the turn's buttons are in place ('done'), or it
-    // failed ('error'); the replies' own states change as soon as their last chunk arrives
+    // 'streaming' until the stream has ended and the turn's buttons are in place ('done'), the
+    // user stopped it ('stopped') or it failed ('error'); the replies' own states change as soon
+    // as their last chunk arrives, before the page takes a new prompt
     turn.dataset.state = 'streaming';
     const candidates = element('div', 'candidates');
     turn.append(candidates);
@@ -209,7 +210,7 @@
       }
       turn.dataset.state = 'done';
     } catch (e) {
-      turn.dataset.state = 'error';
+      turn.dataset.state = e.name === 'AbortError' ? 'stopped' : 'error';
       const message = e.name === 'AbortError' ? 'stopped' : e.message;
       for (const reply of replies) {
         if (reply.el.dataset.state === 'streaming') {

@@ -176,8 +176,8 @@ class WebBrowserTest {
           assertEquals(candidates, replies.size(), pageState());
           return replies;
         }
-        if ("error".equals(state)) {
-          throw new AssertionError("the turn failed: " + pageState());
+        if ("error".equals(state) || "stopped".equals(state)) {
+          throw new AssertionError("the turn ended " + state + ": " + pageState());
         }
       }
       if (System.nanoTime() > deadline) {
