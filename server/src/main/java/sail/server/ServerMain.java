@@ -94,14 +94,14 @@ public final class ServerMain {
             t.rewardModel() && preset.rewardModel() ? t.rewardModelKind() : null,
             preset.ratingPairs(),
             TrainerSettings.forServer(
-                    preset,
-                    t.batchSize(),
-                    t.publishEvery(),
-                    t.checkpointEvery(),
-                    t.learningRate(),
-                    t.dialogueAnchor(),
-                    t.entropyFloor())
-                .withDprCandidates(t.dprCandidates()));
+                preset,
+                t.batchSize(),
+                t.publishEvery(),
+                t.checkpointEvery(),
+                t.learningRate(),
+                t.dialogueAnchor(),
+                t.entropyFloor(),
+                t.dprCandidates()));
     TrainingMetrics trainingMetrics =
         new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);
     trainingMetrics.trackTime(loop.trainer()::timeSpent);

@@ -210,14 +210,15 @@
       }
       turn.dataset.state = 'done';
     } catch (e) {
-      turn.dataset.state = e.name === 'AbortError' ? 'stopped' : 'error';
-      const message = e.name === 'AbortError' ? 'stopped' : e.message;
+      const stopped = e.name === 'AbortError';
+      turn.dataset.state = stopped ? 'stopped' : 'error';
+      const message = stopped ? 'stopped' : e.message;
       for (const reply of replies) {
         if (reply.el.dataset.state === 'streaming') {
           failReply(reply, message);
         }
       }
-      if (e.name !== 'AbortError') {
+      if (!stopped) {
         showError(message);
       }
       // an unanswered turn is not sent again as context

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import sail.server.training.TrainingLoop;
 import sail.server.training.guard.GuardReport;
+import sail.server.training.reward.LabelMargin;
 import sail.server.training.reward.RewardAccuracy;
 import sail.server.training.reward.RewardLearner;
 import sail.v1.AdminServiceGrpcService;
@@ -126,6 +127,7 @@ public final class AdminGrpcService implements Service {
       RewardLearner.Report reward = t.lastStep().reward();
       if (reward != null) {
         RewardAccuracy accuracy = reward.accuracy();
+        LabelMargin margin = reward.margin();
         b.setRewardModel(
             RewardModelStatus.newBuilder()
                 .setSteps(reward.steps())
@@ -134,9 +136,8 @@ public final class AdminGrpcService implements Service {
                 .setRankingAccuracy(accuracy == null ? Double.NaN : accuracy.ranking())
                 .setReady(reward.ready())
                 .setBackOff(reward.backOff())
-                .setLabelGap(reward.margin() == null ? Double.NaN : reward.margin().gap())
-                .setLabelCoverage(
-                    reward.margin() == null ? Double.NaN : reward.margin().coverage()));
+                .setLabelGap(margin == null ? Double.NaN : margin.gap())
+                .setLabelCoverage(margin == null ? Double.NaN : margin.coverage()));
       }
     }
     if (t.lastPublish() != null) {

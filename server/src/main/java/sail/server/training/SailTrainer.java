@@ -566,6 +566,7 @@ public final class SailTrainer implements AutoCloseable {
               dpr.stream().map(i -> fresh.get(i).prompt()).toList(),
               model.liveParameters(),
               registry.currentVersion(),
+              // a step of DPR rows alone samples with the step's seed, as DPP rows alone do
               dpp.isEmpty() ? seed : Seeds.mix(seed, 1),
               candidates);
       // one reward-source call for every reply of the step (one batch for a network)

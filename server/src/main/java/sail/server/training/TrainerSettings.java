@@ -113,30 +113,6 @@ public record TrainerSettings(
    */
   public static final int DEFAULT_DPR_CANDIDATES = 2;
 
-  /** These settings with {@code candidates} replies sampled per fresh DPR prompt. */
-  public TrainerSettings withDprCandidates(int candidates) {
-    return new TrainerSettings(
-        objective,
-        batchSize,
-        lengthBatches,
-        learningRate,
-        nllAnchor,
-        dialogueAnchor,
-        entropyFloor,
-        clipNorm,
-        publishEvery,
-        checkpointEvery,
-        keepCheckpoints,
-        keepVersions,
-        guardPrompts,
-        rollbackOnGuardFailure,
-        rollouts,
-        candidates,
-        guardBounds,
-        maxQueuedRequests,
-        seed);
-  }
-
   /**
    * Defaults for the embedded model: the {@code default} preset (see {@link TrainingPreset}: β 0.3,
    * lr 6e-5) with the NLL anchor at α = 1. alignment-facts.md measured online DPO at lr 3e-5 and β
@@ -176,6 +152,7 @@ public record TrainerSettings(
    *     the NLL anchor (ours) and none otherwise (the authors')
    * @param entropyFloor η of the entropy floor, or null for the default's when the preset has the
    *     NLL anchor and none otherwise
+   * @param dprCandidates replies sampled per prompt of a fresh DPR row
    */
   public static TrainerSettings forServer(
       TrainingPreset preset,
@@ -184,7 +161,8 @@ public record TrainerSettings(
       int checkpoint,
       Double lr,
       Double dialogueAnchor,
-      Double entropyFloor) {
+      Double entropyFloor,
+      int dprCandidates) {
     TrainerSettings d = defaults();
     return new TrainerSettings(
         preset.objective(),
@@ -202,7 +180,7 @@ public record TrainerSettings(
         d.guardPrompts(),
         d.rollbackOnGuardFailure(),
         d.rollouts(),
-        d.dprCandidates(),
+        dprCandidates,
         d.guardBounds(),
         d.maxQueuedRequests(),
         d.seed());

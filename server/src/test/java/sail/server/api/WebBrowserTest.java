@@ -165,26 +165,27 @@ class WebBrowserTest {
     WebElement input = browser.findElement(By.id("prompt"));
     input.sendKeys(prompt);
     browser.findElement(By.id("send")).click();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      List<WebElement> all = browser.findElements(By.cssSelector(".turn"));
-      if (all.size() > turns) {
-        WebElement turn = all.get(all.size() - 1);
-        String state = turn.getAttribute("data-state");
-        if ("done".equals(state)) {
-          List<WebElement> replies = turn.findElements(By.cssSelector(".reply[data-state=done]"));
-          assertEquals(candidates, replies.size(), pageState());
-          return replies;
-        }
-        if ("error".equals(state) || "stopped".equals(state)) {
-          throw new AssertionError("the turn ended " + state + ": " + pageState());
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no finished turn after " + WAIT + ": " + pageState());
-      }
-      sleep(100);
-    }
+    WebElement turn =
+        new WebDriverWait(browser, WAIT)
+            .withMessage(WebBrowserTest::pageState)
+            .until(
+                d -> {
+                  List<WebElement> all = d.findElements(By.cssSelector(".turn"));
+                  if (all.size() <= turns) {
+                    return null;
+                  }
+                  WebElement last = all.get(all.size() - 1);
+                  String state = last.getAttribute("data-state");
+                  if ("error".equals(state) || "stopped".equals(state)) {
+                    // not a wait's timeout: the turn is over, without replies to check
+                    throw new AssertionError("the turn ended " + state + ": " + pageState());
+                  }
+                  return "done".equals(state) ? last : null;
+                });
+    List<WebElement> replies = turn.findElements(By.cssSelector(".reply[data-state=done]"));
+    // the message only on failure: reading the browser log empties it for the tests' own check
+    assertEquals(candidates, replies.size(), WebBrowserTest::pageState);
+    return replies;
   }
 
   /** What the chat page shows of its last turn, and its error line, for a failure message. */
@@ -202,15 +203,6 @@ class WebBrowserTest {
                     + " error: document.getElementById('error').textContent});"))
         + "; browser log: "
         + browserErrors();
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
   }
 
   static String textOf(WebElement reply) {

@@ -32,7 +32,9 @@ class TrainingPresetTest {
   @Test
   void onlyOurPresetsKeepTheAnchorInTheServersSettings() {
     for (TrainingPreset preset : TrainingPreset.ALL) {
-      TrainerSettings settings = TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, null, null);
+      TrainerSettings settings =
+          TrainerSettings.forServer(
+              preset, 16, 10, 50, 3e-5, null, null, TrainerSettings.DEFAULT_DPR_CANDIDATES);
       boolean ours =
           java.util.Set.of("default", "feedback-only", "choices").contains(preset.name());
       assertEquals(ours ? 1.0 : 0.0, settings.nllAnchor(), preset.name());
@@ -46,17 +48,27 @@ class TrainingPresetTest {
           preset.name());
       assertEquals(
           2.5,
-          TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, 2.5, null).dialogueAnchor(),
+          TrainerSettings.forServer(
+                  preset, 16, 10, 50, 3e-5, 2.5, null, TrainerSettings.DEFAULT_DPR_CANDIDATES)
+              .dialogueAnchor(),
           "the configuration's λ wins for " + preset.name());
       assertEquals(
           0.5,
-          TrainerSettings.forServer(preset, 16, 10, 50, 3e-5, null, 0.5).entropyFloor(),
+          TrainerSettings.forServer(
+                  preset, 16, 10, 50, 3e-5, null, 0.5, TrainerSettings.DEFAULT_DPR_CANDIDATES)
+              .entropyFloor(),
           "the configuration's η wins for " + preset.name());
       assertEquals(
           preset.learningRate(),
-          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null).learningRate(),
+          TrainerSettings.forServer(
+                  preset, 16, 10, 50, null, null, null, TrainerSettings.DEFAULT_DPR_CANDIDATES)
+              .learningRate(),
           "no configured learning rate: the preset's own for " + preset.name());
       assertEquals(3e-5, settings.learningRate(), "the configured learning rate wins");
+      assertEquals(
+          4,
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 4).dprCandidates(),
+          "the configured candidates");
       assertEquals(preset.objective(), settings.objective(), preset.name());
     }
   }
