@@ -114,7 +114,7 @@ public record ServerConfig(
    *     better, and costs the trainer about 2.5 s a run instead of 93-137 s (docs/benchmarks.md,
    *     docs/demo.md runs 50-56)
    * @param dprCandidates replies sampled per prompt of a fresh DPR row, of which the reward model
-   *     labels the two it scores furthest apart (2: the pair as sampled)
+   *     labels the two it scores furthest apart (4; 2 labels the pair as sampled)
    */
   public record Training(
       Path pairs,
@@ -138,7 +138,7 @@ public record ServerConfig(
 
     public static final Training DEFAULTS =
         new Training(
-            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 2);
+            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 4);
   }
 
   /**

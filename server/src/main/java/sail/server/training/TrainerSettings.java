@@ -88,10 +88,12 @@ public record TrainerSettings(
    * vocabulary by 11–15% in demo runs 40–42 (docs/demo.md). The floor pushes back only where the
    * policy has become more certain than the reference on the step's own replies; moving probability
    * to other words at equal entropy costs nothing. At η 1 it weighs like the NLL anchor (α 1): both
-   * are means per reply token. It is no licence for a larger step: at twice the learning rate the
-   * entropy it holds up spread onto non-words (dictionary share 0.930 → 0.882, run 45).
+   * are means per reply token. η 2 with four DPR candidates ({@link #DEFAULT_DPR_CANDIDATES}) kept
+   * the vocabulary within 1.3–3.7% where η 1 lost 10–12% with them (runs 63–66, and the family
+   * users 2.5%, run 67). It is no licence for a larger step: at twice the learning rate the entropy
+   * it holds up spread onto non-words (dictionary share 0.930 → 0.882, run 45).
    */
-  public static final double DEFAULT_ENTROPY_FLOOR = 1.0;
+  public static final double DEFAULT_ENTROPY_FLOOR = 2.0;
 
   /**
    * How much more certain than the reference the policy may become on a reply before the entropy
@@ -105,13 +107,14 @@ public record TrainerSettings(
 
   /**
    * Replies sampled per prompt of a fresh DPR row ({@code training.dpr_candidates}): the reward
-   * model labels the pair of them it scores furthest apart. Two, the authors' pair: four widen the
-   * pairs it labels (its labels are right most often on wide pairs, {@code LabelMargin}), but in
-   * demo runs 63–64 (docs/demo.md) they won 60.9% and 59.5% against about 59% with two while the
-   * vocabulary narrowed 10.2% and 12.0%, past the 10% bound, and sampling them took about 20 s more
-   * of a run.
+   * model labels the pair of them it scores furthest apart. Four rather than the authors' pair:
+   * wider pairs are the ones its labels get right most often ({@code LabelMargin}). Alone they won
+   * 60.9% and 59.5% for positive-sentiment users against about 59% with two, but narrowed the
+   * vocabulary 10.2% and 12.0% (demo runs 63–64, docs/demo.md); with the entropy floor at η 2 they
+   * won 60.1% and 61.0% within 1.3% and 3.7% (runs 65–66), and the family users 76.5% (run 67).
+   * Sampling them takes about 20 s more of a demo run.
    */
-  public static final int DEFAULT_DPR_CANDIDATES = 2;
+  public static final int DEFAULT_DPR_CANDIDATES = 4;
 
   /**
    * Defaults for the embedded model: the {@code default} preset (see {@link TrainingPreset}: β 0.3,

@@ -92,10 +92,10 @@ class ConfigLoaderTest {
         Map.of("training.mixture", "ddp:0.7,dpr:0.4"),
         "training.mixture: mixture weights r + p + g = 1.1");
     assertMessage(Map.of("training.mixture", "dpo:0.5"), "training.mixture: unknown route 'dpo'");
-    assertEquals(2, ConfigLoader.load(null, Map.of()).training().dprCandidates());
+    assertEquals(4, ConfigLoader.load(null, Map.of()).training().dprCandidates());
     assertEquals(
-        4,
-        ConfigLoader.load(null, Map.of("training.dpr_candidates", "4")).training().dprCandidates());
+        2,
+        ConfigLoader.load(null, Map.of("training.dpr_candidates", "2")).training().dprCandidates());
     assertMessage(Map.of("training.dpr_candidates", "1"), "training.dpr_candidates");
     assertNull(ConfigLoader.load(null, Map.of()).training().dialogueAnchor());
     assertEquals(
