@@ -23,6 +23,7 @@ import sail.server.evaluation.Judges;
 import sail.server.evaluation.ModelVersions;
 import sail.server.inference.EngineLoader;
 import sail.server.inference.EngineSettings;
+import sail.server.inference.EngineStats;
 import sail.server.inference.InferenceEngine;
 import sail.server.inference.TextGenerator;
 import sail.server.metrics.ServingMetrics;
@@ -56,15 +57,20 @@ public final class ServerMain {
 
   // ================================ ENGINE PLUG-IN POINT ================================
   // The engine `serve` runs: the DJL continuous-batching engine on the configured checkpoint
-  // (the embedded base model by default). One intra-op thread: decode steps are many small ops,
-  // and a second thread made them slower (docs/benchmarks.md); the trainer uses the other core.
+  // (the embedded base model by default). One intra-op thread per lane: decode steps are many
+  // small ops, and a second thread made them slower (docs/benchmarks.md); more cores are used by
+  // more lanes (engine.lanes) and by the trainer.
   public static final EngineFactory ENGINE =
       config ->
           EngineLoader.load(
               config.engine().checkpoint(),
               config.engine().device(),
               new EngineSettings(
-                  config.engine().maxBatch(), config.engine().queueCapacity(), 1, 1));
+                  config.engine().maxBatch(),
+                  config.engine().queueCapacity(),
+                  1,
+                  1,
+                  config.engine().lanes()));
 
   // ======================================================================================
 
@@ -166,8 +172,7 @@ public final class ServerMain {
   }
 
   /** One of the DJL engine's counters; 0 before it is loaded or for other engines. */
-  private static long engineStat(
-      GenerationService service, ToLongFunction<InferenceEngine.EngineStats> counter) {
+  private static long engineStat(GenerationService service, ToLongFunction<EngineStats> counter) {
     return service.engine() instanceof InferenceEngine engine
         ? counter.applyAsLong(engine.stats())
         : 0;

@@ -70,7 +70,7 @@ public final class ModelBenchmark {
     // slots kept full by continuous batching. Like the engine, on a fresh thread: a thread that
     // already ran 2-thread training ops keeps paying for its thread team.
     int trainThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-    Decode[] decoded = new Decode[2];
+    Decode[] decoded = new Decode[3];
     Thread decoder =
         new Thread(
             () -> {
@@ -80,6 +80,9 @@ public final class ModelBenchmark {
                   decode(model, prompts.subList(0, Math.min(16, prompts.size())), 1, newTokens);
               decoded[1] =
                   decode(model, prompts.subList(0, Math.min(64, prompts.size())), 16, newTokens);
+              decoded[2] =
+                  decodeInLanes(
+                      model, prompts.subList(0, Math.min(64, prompts.size())), 2, 16, newTokens);
             },
             "bench-decode");
     decoder.start();
@@ -101,6 +104,18 @@ public final class ModelBenchmark {
     out.put(
         "decode_b16_mfu",
         round(b16.decodeTokensPerSecond * model.forwardFlopsPerToken(b16.meanSpan) / (peak * 1e9)));
+    // the serving engine with engine.lanes = 2: the same 16 slots as two threads of 8
+    Decode lanes = decoded[2];
+    out.put("decode_b16_2lanes_tokens_per_s", round(lanes.decodeTokensPerSecond));
+    out.put(
+        "decode_b16_2lanes_speedup", round(lanes.decodeTokensPerSecond / b1.decodeTokensPerSecond));
+    out.put(
+        "decode_b16_2lanes_mfu",
+        round(
+            lanes.decodeTokensPerSecond
+                * model.forwardFlopsPerToken(lanes.meanSpan)
+                / (peak * 1e9)));
+    out.put("generate_b16_2lanes_tokens_per_s", round(lanes.tokensPerSecond));
     out.put("decode_b1_tokens_per_s_first_pass", round(b1.firstPassDecodeTokensPerSecond));
     out.put("decode_b16_tokens_per_s_first_pass", round(b16.firstPassDecodeTokensPerSecond));
     out.put("generate_b1_tokens_per_s", round(b1.tokensPerSecond));
@@ -118,13 +133,15 @@ public final class ModelBenchmark {
    *
    * @param firstPassDecodeTokensPerSecond the untimed warm-up pass's decode speed (NaN for the
    *     warm-up itself)
+   * @param seconds wall time of the pass
    */
   private record Decode(
       double tokensPerSecond,
       double decodeTokensPerSecond,
       double prefillShare,
       double meanSpan,
-      double firstPassDecodeTokensPerSecond) {}
+      double firstPassDecodeTokensPerSecond,
+      double seconds) {}
 
   private static Decode decode(
       CausalLanguageModel model, List<String> prompts, int maxBatch, int newTokens) {
@@ -139,6 +156,80 @@ public final class ModelBenchmark {
     // slower than later passes in probes), so it is run once untimed and reported on its own
     Decode firstPass = timedPass(model, encoded, params, maxBatch, null);
     return timedPass(model, encoded, params, maxBatch, firstPass);
+  }
+
+  /**
+   * The batch-{@code slots} workload split over {@code lanes} threads, each with one intra-op
+   * thread and its share of the prompts and slots, as the serving engine's lanes run it. Decode
+   * speed is the sum of the lanes' (they step at the same time); end-to-end speed is all tokens
+   * over the wall time of the pass. Like {@link #decode}, the first pass is untimed.
+   */
+  private static Decode decodeInLanes(
+      CausalLanguageModel model, List<String> prompts, int lanes, int slots, int newTokens) {
+    Decode firstPass = lanePass(model, prompts, lanes, slots, newTokens, null);
+    return lanePass(model, prompts, lanes, slots, newTokens, firstPass);
+  }
+
+  private static Decode lanePass(
+      CausalLanguageModel model,
+      List<String> prompts,
+      int lanes,
+      int slots,
+      int newTokens,
+      Decode firstPass) {
+    Decode[] perLane = new Decode[lanes];
+    long[] tokens = new long[lanes];
+    List<Thread> threads = new ArrayList<>();
+    int per = prompts.size() / lanes;
+    long start = System.nanoTime();
+    for (int lane = 0; lane < lanes; lane++) {
+      int index = lane;
+      List<String> share = prompts.subList(lane * per, (lane + 1) * per);
+      Thread thread =
+          new Thread(
+              () -> {
+                sail.server.model.GradMode.disable();
+                sail.server.model.GradMode.setThreadsForThisThread(1);
+                List<int[]> encoded = new ArrayList<>();
+                List<SamplingParams> params = new ArrayList<>();
+                for (int i = 0; i < share.size(); i++) {
+                  encoded.add(
+                      model.tokenizer().encodeChatPrompt(List.of(ChatMessage.user(share.get(i)))));
+                  params.add(new SamplingParams(1.0, 0, 1, newTokens, List.of(), index * per + i));
+                }
+                perLane[index] = timedPass(model, encoded, params, slots / lanes, null);
+                tokens[index] = Math.round(perLane[index].tokensPerSecond * perLane[index].seconds);
+              },
+              "bench-lane-" + lane);
+      threads.add(thread);
+      thread.start();
+    }
+    for (Thread thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double decodeRate = 0;
+    double span = 0;
+    double prefill = 0;
+    long all = 0;
+    for (int lane = 0; lane < lanes; lane++) {
+      decodeRate += perLane[lane].decodeTokensPerSecond;
+      span += perLane[lane].meanSpan * tokens[lane];
+      prefill += perLane[lane].prefillShare / lanes;
+      all += tokens[lane];
+    }
+    return new Decode(
+        all / seconds,
+        decodeRate,
+        prefill,
+        span / Math.max(1, all),
+        firstPass == null ? Double.NaN : firstPass.decodeTokensPerSecond,
+        seconds);
   }
 
   private static Decode timedPass(
@@ -163,7 +254,8 @@ public final class ModelBenchmark {
         timed.stepTokens() / (timed.stepNanos() / 1e9),
         timed.admitNanos() / (double) (timed.admitNanos() + timed.stepNanos()),
         span / Math.max(1, tokens),
-        firstPass == null ? Double.NaN : firstPass.decodeTokensPerSecond);
+        firstPass == null ? Double.NaN : firstPass.decodeTokensPerSecond,
+        seconds);
   }
 
   private static void trainStep(

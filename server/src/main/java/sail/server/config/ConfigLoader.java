@@ -34,7 +34,7 @@ import sail.server.training.objective.MixtureWeights;
  * drain_timeout_ms
  * limits.max_prompt_chars  limits.max_tokens  limits.default_max_tokens  limits.max_candidates
  * limits.max_stop_sequences  limits.max_body_bytes
- * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint
+ * engine.max_batch  engine.queue_capacity  engine.device  engine.checkpoint  engine.lanes
  * training.pairs  training.preset  training.batch_size  training.publish_every
  * training.checkpoint_every  training.learning_rate  training.cpu_share  training.threads
  * training.reward_model  training.reward_model_kind
@@ -67,6 +67,7 @@ public final class ConfigLoader {
           "engine.queue_capacity",
           "engine.device",
           "engine.checkpoint",
+          "engine.lanes",
           "training.pairs",
           "training.preset",
           "training.batch_size",
@@ -220,7 +221,8 @@ public final class ConfigLoader {
             v.integer("engine.max_batch", de.maxBatch(), 1, 4096),
             v.integer("engine.queue_capacity", de.queueCapacity(), 0, 1 << 20),
             device,
-            checkpoint == null || checkpoint.isBlank() ? null : Path.of(checkpoint));
+            checkpoint == null || checkpoint.isBlank() ? null : Path.of(checkpoint),
+            v.integer("engine.lanes", de.lanes(), 1, 64));
 
     return new ServerConfig(
         http,

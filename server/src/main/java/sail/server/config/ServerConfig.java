@@ -78,9 +78,10 @@ public record ServerConfig(
    *     RESOURCE_EXHAUSTED / HTTP 429 (64)
    * @param device {@code auto}, {@code cpu} or {@code gpu}
    * @param checkpoint model checkpoint to serve; {@code null} means the embedded default model
+   * @param lanes engine threads, each decoding its share of the slots (1)
    */
-  public record Engine(int maxBatch, int queueCapacity, String device, Path checkpoint) {
-    public static final Engine DEFAULTS = new Engine(16, 64, "auto", null);
+  public record Engine(int maxBatch, int queueCapacity, String device, Path checkpoint, int lanes) {
+    public static final Engine DEFAULTS = new Engine(16, 64, "auto", null, 1);
   }
 
   /**

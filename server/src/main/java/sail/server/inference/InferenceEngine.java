@@ -1,81 +1,36 @@
 package sail.server.inference;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sail.server.model.CausalLanguageModel;
-import sail.server.model.GradMode;
 import sail.server.registry.ModelRegistry;
-import sail.server.registry.PublishedModel;
 
 /**
- * The serving engine: one thread owns the running batches and runs continuous batching. Requests
- * wait in a bounded queue, join a running batch between decode steps, stream text back through
- * their listener, and leave as soon as they finish or are cancelled.
+ * The serving engine: one or more {@link EngineLane lanes}, each a thread with its own share of the
+ * slots running continuous batching over the same published weights. A request goes to the queue of
+ * the lane with the fewest sequences (running plus queued) that has room for it; a lane with a free
+ * slot and an empty queue takes the oldest request of the longest other queue, so a slot freed by a
+ * finish or a cancel in one lane serves requests queued at another.
  *
- * <p>Admission happens between steps, on the engine thread: every queued request that a free slot
- * allows (one slot per sequence, {@code maxBatch} in all) goes through the model in one padded
- * prefill, its first token is sampled and its keys/values are copied into free rows of its batch. A
- * cancelled sequence gives its slot back at once. While every slot is taken, the oldest queued
- * request is prefilled ahead (at most one per step boundary): a cancel then hands it the slot on
- * the cancelling thread, which samples its first token from the stored logits (host only), so its
- * first chunk leaves without waiting for the step in progress; a finish hands it the slot at the
- * next boundary without a prefill in between. Prefill stays on this thread: a second busy thread
- * measured slower decode steps on a 2-core machine shared with the event loops (docs/benchmarks.md,
- * "Serving").
- *
- * <p>Versions: each request is decoded entirely by the version that was current when it was
- * admitted. There is one {@link DecodeBatch} per version in use; after a publish, new requests go
- * to the new version's batch while the old batch drains, and its weights are released when it is
- * empty. No step ever pauses for a publish.
+ * <p>Why lanes: a decode step of the default model is many small native operations, and on a CPU
+ * it is bound by one core's memory bandwidth (weights and KV cache, docs/benchmarks.md). A second
+ * intra-op thread does not split such small operations profitably, but a second lane decoding
+ * half the rows on another core does: with two lanes a server on the 2-core development machine
+ * served 16–42% more tokens per second at concurrency 16 than with one, in four alternating pairs
+ * (docs/benchmarks.md, "Lanes"). On 2 cores the lanes then leave the event loops and the trainer
+ * little room, so one lane is the default ({@code engine.lanes}); machines with more cores are
+ * where lanes pay. Weights are read-only while serving and reference-counted per version, so lanes
+ * share them; each lane owns its KV cache.
  */
 public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);
 
   private final ModelRegistry registry;
-  private final CausalLanguageModel model;
   private final EngineSettings settings;
-  private final BlockingQueue<Request> queue;
-  private final Map<Long, VersionBatch> batches = new LinkedHashMap<>();
-  private final Thread thread;
+  private final List<EngineLane> lanes = new ArrayList<>();
   private final EngineStats stats = new EngineStats();
-  private volatile boolean running = true;
-  private volatile int active;
-
-  /** One permit per sequence that may be prefilling or decoding: {@code maxBatch} in all. */
-  private final Semaphore slots;
-
-  /** Prefilled requests waiting for the engine thread to copy them into their batch. */
-  private final ConcurrentLinkedQueue<Admission> prefilled = new ConcurrentLinkedQueue<>();
-
-  /** Requests started and not yet joined (counted as active). */
-  private final AtomicInteger admitting = new AtomicInteger();
-
-  /**
-   * Requests prefilled ahead while waiting for a slot, oldest first. The engine thread adds them; a
-   * cancel may take the oldest on the caller's thread ({@link #startAheadNow}).
-   */
-  private final ConcurrentLinkedDeque<Staged> staged = new ConcurrentLinkedDeque<>();
-
-  /** Requests out of the queue but not started (prefilled ahead): still counted as queued. */
-  private final AtomicInteger waitingAhead = new AtomicInteger();
-
-  /** Most requests prefilled ahead at once. */
-  private final int stageLimit;
-
   private final AutoCloseable ownedResources;
 
   public InferenceEngine(ModelRegistry registry, EngineSettings settings) {
@@ -83,43 +38,51 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   }
 
   /**
-   * @param ownedResources closed after the engine thread has stopped (e.g. the model it loaded)
+   * @param ownedResources closed after every lane's thread has stopped (e.g. the model it loaded)
    */
   public InferenceEngine(
       ModelRegistry registry, EngineSettings settings, AutoCloseable ownedResources) {
-    this.ownedResources = ownedResources;
     this.registry = registry;
-    this.model = registry.model();
     this.settings = settings;
-    this.queue = new ArrayBlockingQueue<>(Math.max(1, settings.queueCapacity()));
-    this.slots = new Semaphore(settings.maxBatch());
-    this.stageLimit = Math.max(1, settings.maxBatch() / 4);
-    this.thread = new Thread(this::loop, "sail-engine");
-    this.thread.setDaemon(true);
-    this.thread.start();
+    this.ownedResources = ownedResources;
+    int count = settings.effectiveLanes();
+    for (int i = 0; i < count; i++) {
+      String name = count == 1 ? "sail-engine" : "sail-engine-" + i;
+      lanes.add(new EngineLane(registry, settings.lane(i, count), stats, name));
+    }
+    for (EngineLane lane : lanes) {
+      lane.setSiblings(lanes);
+    }
   }
 
-  /** Counters and timings of the engine (read by metrics and benchmarks). */
+  /** Counters and timings of the engine, summed over its lanes (read by metrics and benchmarks). */
   public EngineStats stats() {
     return stats;
+  }
+
+  /** Lanes running. */
+  public int lanes() {
+    return lanes.size();
   }
 
   @Override
   public GenerationHandle submit(GenerationRequest request, GenerationListener listener)
       throws OverloadedException {
-    if (!running) {
-      throw new IllegalStateException("engine is shut down");
+    int[] prompt = registry.model().tokenizer().encodeChatPrompt(request.messages());
+    List<EngineLane> byLoad = new ArrayList<>(lanes);
+    if (byLoad.size() > 1) {
+      byLoad.sort(Comparator.comparingInt(lane -> lane.activeSequences() + lane.queuedRequests()));
     }
-    int[] prompt = model.tokenizer().encodeChatPrompt(request.messages());
-    Request pending = new Request(prompt, request.params(), listener);
-    if (settings.queueCapacity() == 0 && active >= settings.maxBatch() || !queue.offer(pending)) {
-      stats.rejected.incrementAndGet();
-      throw new OverloadedException(
-          queue.size(), settings.queueCapacity(), settings.retryAfterSeconds());
+    for (EngineLane lane : byLoad) {
+      try {
+        return lane.submit(prompt, request.params(), listener);
+      } catch (OverloadedException full) {
+        // try the next lane; refused only when every lane is full
+      }
     }
-    stats.submitted.incrementAndGet();
-    LockSupport.unpark(thread);
-    return pending::cancel;
+    stats.rejected.incrementAndGet();
+    throw new OverloadedException(
+        queuedRequests(), settings.queueCapacity(), settings.retryAfterSeconds());
   }
 
   @Override
@@ -129,34 +92,41 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
 
   @Override
   public int queuedRequests() {
-    return queue.size() + waitingAhead.get();
+    int n = 0;
+    for (EngineLane lane : lanes) {
+      n += lane.queuedRequests();
+    }
+    return n;
   }
 
   @Override
   public int activeSequences() {
-    return active;
+    int n = 0;
+    for (EngineLane lane : lanes) {
+      n += lane.activeSequences();
+    }
+    return n;
   }
 
   @Override
   public int countPromptTokens(GenerationRequest request) {
-    return model.tokenizer().encodeChatPrompt(request.messages()).length;
+    return registry.model().tokenizer().encodeChatPrompt(request.messages()).length;
   }
 
   @Override
   public int contextLength() {
-    return model.contextLength();
+    return registry.model().contextLength();
   }
 
   @Override
   public void close() {
-    running = false;
-    thread.interrupt();
-    try {
-      thread.join(5_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    lanes.forEach(EngineLane::stop);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    boolean stopped = true;
+    for (EngineLane lane : lanes) {
+      stopped &= lane.awaitStop(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
     }
-    if (!thread.isAlive()) {
+    if (stopped) {
       try {
         ownedResources.close();
       } catch (Exception e) {
@@ -168,486 +138,5 @@ public final class InferenceEngine implements TextGenerator, AutoCloseable {
   /** The registry this engine serves from (the trainer publishes into it). */
   public ModelRegistry registry() {
     return registry;
-  }
-
-  // ---- engine thread ----
-
-  private void loop() {
-    GradMode.disable();
-    GradMode.setThreadsForThisThread(settings.intraOpThreads());
-    try {
-      while (running) {
-        boolean worked = admit();
-        worked |= joinPrefilled();
-        worked |= stepAll();
-        if (!worked) {
-          // idle: a submit, a cancel or a slot given back wakes us
-          LockSupport.parkNanos(this, 50_000_000L);
-          if (Thread.interrupted()) {
-            break;
-          }
-        }
-      }
-    } catch (RuntimeException | Error e) {
-      LOG.error("inference engine failed", e);
-    } finally {
-      dropPending();
-      shutdownBatches();
-    }
-  }
-
-  /** Drops cancelled rows, then copies every prefilled request into its version's batch. */
-  private boolean joinPrefilled() {
-    // Rows cancelled during the last step leave now, before anything joins.
-    for (VersionBatch batch : batches.values()) {
-      batch.decode.removeCancelled();
-    }
-    boolean worked = false;
-    Admission admission;
-    while ((admission = prefilled.poll()) != null) {
-      worked = true;
-      Prefill prefill = admission.prefill;
-      PublishedModel published = admission.published;
-      VersionBatch batch = batches.get(published.version());
-      if (batch == null) {
-        batch =
-            new VersionBatch(
-                published,
-                new DecodeBatch(
-                    model,
-                    published.weights().parameterStore(),
-                    published.version(),
-                    settings.maxBatch()));
-        batches.put(published.version(), batch);
-      } else {
-        published.weights().release();
-      }
-      admitting.addAndGet(-prefill.sequences().size());
-      long start = System.nanoTime();
-      try {
-        batch.decode.join(prefill);
-        // admission = prefill + this copy: the engine's time per request counts both
-        stats.prefillNanos.addAndGet(System.nanoTime() - start);
-      } catch (RuntimeException e) {
-        for (DecodeSequence sequence : prefill.sequences()) {
-          ((Request) sequence.tag()).fail(e);
-        }
-        failAll(batch, e);
-      }
-    }
-    active = countActive();
-    return worked;
-  }
-
-  private boolean stepAll() {
-    boolean worked = false;
-    Iterator<VersionBatch> it = batches.values().iterator();
-    while (it.hasNext()) {
-      VersionBatch batch = it.next();
-      if (!batch.decode.isEmpty()) {
-        int rows = batch.decode.size();
-        long start = System.nanoTime();
-        try {
-          batch.decode.step();
-        } catch (RuntimeException e) {
-          LOG.error("decode step failed for version {}", batch.published.version(), e);
-          failSequences(batch, e);
-          batch.close();
-          it.remove();
-          continue;
-        }
-        stats.recordStep(System.nanoTime() - start, rows);
-        worked = true;
-      } else {
-        batch.decode.removeCancelled();
-      }
-      if (batch.decode.isEmpty() && batch.published.version() != registry.currentVersion()) {
-        batch.close();
-        it.remove();
-      }
-    }
-    active = countActive();
-    return worked;
-  }
-
-  private int countActive() {
-    int n = admitting.get();
-    for (VersionBatch batch : batches.values()) {
-      n += batch.decode.size();
-    }
-    return n;
-  }
-
-  private void failAll(VersionBatch batch, RuntimeException error) {
-    LOG.error("decode step failed for version {}", batch.published.version(), error);
-    failSequences(batch, error);
-    batch.close();
-    batches.remove(batch.published.version());
-  }
-
-  private static void failSequences(VersionBatch batch, RuntimeException error) {
-    for (DecodeSequence sequence : batch.decode.sequences()) {
-      ((Request) sequence.tag()).fail(error);
-    }
-  }
-
-  /** Fails the requests started or prefilled ahead but not joined yet (shutdown). */
-  private void dropPending() {
-    Staged dropped;
-    while ((dropped = staged.poll()) != null) {
-      dropped.close();
-      dropped.request.fail(new IllegalStateException("server is shutting down"));
-    }
-    Admission admission;
-    while ((admission = prefilled.poll()) != null) {
-      for (DecodeSequence sequence : admission.prefill.sequences()) {
-        ((Request) sequence.tag()).fail(new IllegalStateException("server is shutting down"));
-      }
-      admission.prefill.close();
-      admission.published.weights().release();
-    }
-  }
-
-  private void shutdownBatches() {
-    for (VersionBatch batch : batches.values()) {
-      batch.close();
-    }
-    batches.clear();
-    Request pending;
-    while ((pending = queue.poll()) != null) {
-      pending.fail(new IllegalStateException("server is shutting down"));
-    }
-    active = 0;
-  }
-
-  // ---- admission (engine thread, between steps) ----
-
-  /**
-   * Admission at a step boundary: requests prefilled ahead take free slots first, then the queued
-   * requests that free slots allow share one prefill; at most one queued request is prefilled ahead
-   * per boundary, so a decode step is never held up by more than one extra prefill.
-   *
-   * @return false when there was nothing to do
-   */
-  private boolean admit() {
-    boolean worked = false;
-    boolean ahead = false;
-    while (true) {
-      Admitted round = admitOnce(!ahead);
-      if (round == Admitted.NOTHING) {
-        return worked;
-      }
-      worked = true;
-      ahead |= round == Admitted.AHEAD;
-    }
-  }
-
-  /** What one round of admission did. */
-  private enum Admitted {
-    NOTHING,
-    STARTED,
-    AHEAD
-  }
-
-  /**
-   * One round of admission: a request prefilled ahead takes a free slot first; otherwise every
-   * queued request a free slot allows shares one prefill; with no free slot (and {@code
-   * mayPrefillAhead}), the oldest queued request is prefilled ahead, so that a slot given back (a
-   * cancel, a finish) is taken with its first token sampled at the next step boundary, not one
-   * prefill later.
-   */
-  private Admitted admitOnce(boolean mayPrefillAhead) {
-    dropCancelledStaged();
-    if (!staged.isEmpty() && slots.tryAcquire()) {
-      Staged next = staged.poll();
-      if (next == null) {
-        slots.release(); // a cancel took it meanwhile
-        return Admitted.STARTED;
-      }
-      waitingAhead.decrementAndGet();
-      next.request.holdSlot();
-      if (next.published.version() == registry.currentVersion()) {
-        start(List.of(next.request), next.prefill, next.published);
-      } else {
-        // published while it waited: a reply is produced by the version current at its start
-        next.close();
-        prefillAndStart(List.of(next.request));
-      }
-      return Admitted.STARTED;
-    }
-    List<Request> joining = new ArrayList<>();
-    while (slots.tryAcquire()) {
-      Request request = queue.poll();
-      if (request == null) {
-        slots.release();
-        break;
-      }
-      request.holdSlot();
-      if (!request.completeIfCancelledBeforeStart()) {
-        joining.add(request);
-      }
-    }
-    if (!joining.isEmpty()) {
-      prefillAndStart(joining);
-      return Admitted.STARTED;
-    }
-    if (mayPrefillAhead && staged.size() < stageLimit && !queue.isEmpty()) {
-      waitingAhead.incrementAndGet(); // still queued for status and overload purposes
-      Request request = queue.poll();
-      if (request == null || request.completeIfCancelledBeforeStart()) {
-        waitingAhead.decrementAndGet();
-        return request == null ? Admitted.NOTHING : Admitted.STARTED;
-      }
-      PublishedModel published = registry.acquire();
-      Prefill prefill = prefill(List.of(request), published);
-      if (prefill == null) {
-        waitingAhead.decrementAndGet();
-      } else {
-        staged.add(new Staged(request, prefill, published));
-      }
-      return Admitted.AHEAD;
-    }
-    return Admitted.NOTHING;
-  }
-
-  /**
-   * Gives a free slot to the oldest request prefilled ahead right now, on the calling thread (a
-   * cancel): its first token is sampled on the host from logits computed earlier, so its first
-   * chunk leaves without waiting for the step in progress; the engine thread copies it into the
-   * batch at the next boundary, after dropping the cancelled row. Leaves the work to the engine
-   * thread when that request was cancelled too or its version is no longer current.
-   */
-  private void startAheadNow() {
-    if (staged.isEmpty() || !slots.tryAcquire()) {
-      return;
-    }
-    Staged next = staged.pollFirst();
-    if (next == null) {
-      slots.release();
-      return;
-    }
-    if (next.request.cancelled || next.published.version() != registry.currentVersion()) {
-      staged.offerFirst(next);
-      slots.release();
-      LockSupport.unpark(thread);
-      return;
-    }
-    waitingAhead.decrementAndGet();
-    next.request.holdSlot();
-    start(List.of(next.request), next.prefill, next.published);
-  }
-
-  /** Completes requests cancelled while their prefill waited for a slot. */
-  private void dropCancelledStaged() {
-    staged.removeIf(
-        waiting -> {
-          if (!waiting.request.cancelled) {
-            return false;
-          }
-          waitingAhead.decrementAndGet();
-          waiting.close();
-          waiting.request.finishCancelledBeforeStart();
-          return true;
-        });
-  }
-
-  private void prefillAndStart(List<Request> joining) {
-    PublishedModel published = registry.acquire();
-    Prefill prefill = prefill(joining, published);
-    if (prefill != null) {
-      start(joining, prefill, published);
-    }
-  }
-
-  /**
-   * Runs the prompts of {@code joining} on {@code published}; on failure fails the requests,
-   * releases {@code published} and returns null.
-   */
-  private Prefill prefill(List<Request> joining, PublishedModel published) {
-    List<DecodeSequence> sequences = new ArrayList<>();
-    for (Request request : joining) {
-      DecodeSequence sequence =
-          new DecodeSequence(request.prompt, request.params, model.tokenizer(), request, request);
-      request.sequence = sequence;
-      if (request.cancelled) {
-        sequence.cancel(); // cancelled between leaving the queue and getting its sequence
-      }
-      sequences.add(sequence);
-    }
-    try {
-      Prefill prefill =
-          Prefill.run(model, published.weights().parameterStore(), published.version(), sequences);
-      stats.recordPrefill(prefill.nanos(), sequences.size());
-      return prefill;
-    } catch (RuntimeException e) {
-      LOG.error("prefill failed for version {}", published.version(), e);
-      published.weights().release();
-      for (Request request : joining) {
-        request.fail(e);
-      }
-      return null;
-    }
-  }
-
-  /** Starts requests holding slots: samples their first tokens and hands them to the engine. */
-  private void start(List<Request> joining, Prefill prefill, PublishedModel published) {
-    for (Request request : joining) {
-      request.listener.onStart(published.version(), request.prompt.length);
-    }
-    admitting.addAndGet(joining.size());
-    prefill.sampleFirstTokens();
-    prefilled.add(new Admission(prefill, published));
-    LockSupport.unpark(thread);
-  }
-
-  /** A request prefilled ahead, waiting for a slot, with the reference to its version's weights. */
-  private record Staged(Request request, Prefill prefill, PublishedModel published) {
-    void close() {
-      prefill.close();
-      published.weights().release();
-    }
-  }
-
-  /** A prefill on its way to the engine thread, with the reference to its version's weights. */
-  private record Admission(Prefill prefill, PublishedModel published) {}
-
-  /** A version's batch plus the reference to its weights that keeps them alive. */
-  private static final class VersionBatch {
-    final PublishedModel published;
-    final DecodeBatch decode;
-
-    VersionBatch(PublishedModel published, DecodeBatch decode) {
-      this.published = published;
-      this.decode = decode;
-    }
-
-    void close() {
-      decode.close();
-      published.weights().release();
-    }
-  }
-
-  /** A submitted request; also the observer of its sequence. */
-  private final class Request implements DecodeSequence.Observer {
-    final int[] prompt;
-    final SamplingParams params;
-    final GenerationListener listener;
-    volatile DecodeSequence sequence;
-    private volatile boolean cancelled;
-    private boolean done;
-
-    /** Set while this request holds one of the engine's slots. */
-    private final AtomicBoolean slot = new AtomicBoolean();
-
-    Request(int[] prompt, SamplingParams params, GenerationListener listener) {
-      this.prompt = prompt;
-      this.params = params;
-      this.listener = listener;
-    }
-
-    void cancel() {
-      cancelled = true;
-      DecodeSequence running = sequence;
-      if (running != null) {
-        running.cancel();
-        // the row leaves at the next step boundary; a request prefilled ahead starts now
-        releaseSlot();
-        startAheadNow();
-      } else if (queue.remove(this)) {
-        finishCancelledBeforeStart();
-      }
-      LockSupport.unpark(thread);
-    }
-
-    void holdSlot() {
-      slot.set(true);
-    }
-
-    /** Gives the slot back (once) and wakes the engine to admit the next request. */
-    void releaseSlot() {
-      if (slot.compareAndSet(true, false)) {
-        slots.release();
-        LockSupport.unpark(thread);
-      }
-    }
-
-    boolean completeIfCancelledBeforeStart() {
-      if (cancelled) {
-        finishCancelledBeforeStart();
-        return true;
-      }
-      return false;
-    }
-
-    private synchronized void finishCancelledBeforeStart() {
-      releaseSlot();
-      if (!done) {
-        done = true;
-        stats.cancelled.incrementAndGet();
-        listener.onComplete(
-            new GenerationResult(
-                "",
-                new int[0],
-                new float[0],
-                prompt.length,
-                FinishReason.CANCELLED,
-                registry.currentVersion()));
-      }
-    }
-
-    @Override
-    public void onText(DecodeSequence sequence, String delta) {
-      listener.onText(delta);
-    }
-
-    @Override
-    public synchronized void onFinish(DecodeSequence sequence) {
-      releaseSlot();
-      if (done) {
-        return;
-      }
-      done = true;
-      GenerationResult result = sequence.result();
-      if (result.finishReason() == FinishReason.CANCELLED) {
-        stats.cancelled.incrementAndGet();
-      } else {
-        stats.completed.incrementAndGet();
-        stats.generatedTokens.addAndGet(result.completionTokens());
-      }
-      listener.onComplete(result);
-    }
-
-    synchronized void fail(Throwable error) {
-      releaseSlot();
-      if (!done) {
-        done = true;
-        listener.onError(error);
-      }
-    }
-  }
-
-  /** Engine counters; all fields are safe to read from any thread. */
-  public static final class EngineStats {
-    public final AtomicLong submitted = new AtomicLong();
-    public final AtomicLong rejected = new AtomicLong();
-    public final AtomicLong completed = new AtomicLong();
-    public final AtomicLong cancelled = new AtomicLong();
-    public final AtomicLong generatedTokens = new AtomicLong();
-    public final AtomicLong decodeSteps = new AtomicLong();
-    public final AtomicLong decodeNanos = new AtomicLong();
-    public final AtomicLong decodeRows = new AtomicLong();
-    public final AtomicLong prefills = new AtomicLong();
-    public final AtomicLong prefillNanos = new AtomicLong();
-
-    void recordStep(long nanos, int rows) {
-      decodeSteps.incrementAndGet();
-      decodeNanos.addAndGet(nanos);
-      decodeRows.addAndGet(rows);
-    }
-
-    void recordPrefill(long nanos, int sequences) {
-      prefills.addAndGet(sequences);
-      prefillNanos.addAndGet(nanos);
-    }
   }
 }

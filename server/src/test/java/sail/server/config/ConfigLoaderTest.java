@@ -48,11 +48,14 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void errorsNameTheKey() {
+  void errorsNameTheKey() throws Exception {
     assertMessage(Map.of("http.prot", "1"), "http.prot");
     assertMessage(Map.of("http.port", "70000"), "http.port must be in [0, 65535]");
     assertMessage(Map.of("engine.max_batch", "lots"), "engine.max_batch must be an integer");
     assertMessage(Map.of("engine.device", "tpu"), "engine.device must be auto, cpu or gpu");
+    assertMessage(Map.of("engine.lanes", "0"), "engine.lanes must be in [1, 64]");
+    assertEquals(1, ConfigLoader.load(null, Map.of()).engine().lanes());
+    assertEquals(2, ConfigLoader.load(null, Map.of("engine.lanes", "2")).engine().lanes());
     assertMessage(Map.of("train", "maybe"), "train must be true or false");
     assertMessage(Map.of("training.cpu_share", "0"), "training.cpu_share must be in (0, 1]");
     assertMessage(Map.of("training.preset", "sail-xyz"), "training.preset must be one of default");

@@ -2,6 +2,7 @@ package sail.server.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,7 +11,9 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDScope;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -244,5 +247,131 @@ class InferenceEngineTest {
       }
       assertThrows(IllegalArgumentException.class, () -> registry.publish(2, v2));
     }
+  }
+
+  @Test
+  void twoLanesShareTheLoadAndReplyAsOneLaneDoes() throws Exception {
+    SamplingParams greedy = SamplingParams.greedy(24);
+    List<int[]> oneLane = new ArrayList<>();
+    try (InferenceEngine engine = new InferenceEngine(registry, new EngineSettings(4, 16, 1, 1))) {
+      for (int i = 0; i < 6; i++) {
+        Collector c = new Collector();
+        engine.submit(request("lane " + i, greedy), c);
+        oneLane.add(c.get().tokens());
+      }
+    }
+    try (InferenceEngine engine =
+        new InferenceEngine(registry, new EngineSettings(4, 16, 1, 1, 2))) {
+      assertEquals(2, engine.lanes());
+      List<Collector> collectors = new ArrayList<>();
+      Set<String> threads = ConcurrentHashMap.newKeySet();
+      for (int i = 0; i < 6; i++) {
+        Collector c =
+            new Collector() {
+              @Override
+              public synchronized void onText(String delta) {
+                threads.add(Thread.currentThread().getName());
+                super.onText(delta);
+              }
+            };
+        engine.submit(request("lane " + i, greedy), c);
+        collectors.add(c);
+      }
+      for (int i = 0; i < 6; i++) {
+        assertArrayEquals(oneLane.get(i), collectors.get(i).get().tokens(), "reply " + i);
+      }
+      assertEquals(Set.of("sail-engine-0", "sail-engine-1"), threads, "both lanes decoded");
+      assertEquals(6, engine.stats().completed.get());
+    }
+  }
+
+  @Test
+  void lanesRefuseOnlyWhenEveryLaneIsFullAndCountItOnce() throws Exception {
+    // two lanes of one slot and one queued request each: a burst of long replies fills both
+    // (earlier ones may finish meanwhile, so submit until refused)
+    try (InferenceEngine engine =
+        new InferenceEngine(registry, new EngineSettings(2, 2, 1, 3, 2))) {
+      List<Collector> accepted = new ArrayList<>();
+      OverloadedException refused = null;
+      for (int i = 0; i < 50 && refused == null; i++) {
+        Collector c = new Collector();
+        try {
+          engine.submit(request("long " + i, new SamplingParams(1.0, 0, 1, 60, List.of(), i)), c);
+          accepted.add(c);
+        } catch (OverloadedException e) {
+          refused = e;
+        }
+      }
+      assertTrue(refused != null, "bounded lanes must refuse");
+      assertTrue(accepted.size() >= 2, "a full first lane sends requests to the second");
+      assertEquals(3, refused.retryAfterSeconds());
+      assertEquals(1, engine.stats().rejected.get(), "one refusal counted, not one per lane");
+      for (Collector c : accepted) {
+        c.get();
+      }
+      assertEquals(accepted.size(), engine.stats().submitted.get());
+    }
+  }
+
+  @Test
+  void aSlotFreedInOneLaneServesARequestWaitingAtAnother() throws Exception {
+    // two lanes of one slot. Lane 1's thread is held inside the start of its request (its slot
+    // taken), so the next request, queued at lane 1 as the less loaded lane, can only be served if
+    // lane 0 takes it once lane 0's own reply is cancelled
+    CountDownLatch lane1Held = new CountDownLatch(1);
+    CountDownLatch releaseLane1 = new CountDownLatch(1);
+    try (InferenceEngine engine =
+        new InferenceEngine(registry, new EngineSettings(2, 4, 1, 1, 2))) {
+      try {
+        Collector cancelled = new Collector();
+        GenerationHandle handle =
+            engine.submit(request("cancelled", SamplingParams.greedy(20)), cancelled);
+        awaitActive(engine, 1);
+        Collector held =
+            new Collector() {
+              @Override
+              public void onStart(long modelVersion, int promptTokens) {
+                lane1Held.countDown();
+                try {
+                  releaseLane1.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+            };
+        engine.submit(request("held", SamplingParams.greedy(8)), held);
+        assertTrue(lane1Held.await(30, TimeUnit.SECONDS), "lane 1 started the held request");
+        Collector waiting = new Collector();
+        engine.submit(request("waiting", SamplingParams.greedy(8)), waiting);
+        assertEquals(1, engine.queuedRequests());
+        handle.cancel();
+        GenerationResult served = waiting.result.get(20, TimeUnit.SECONDS);
+        assertTrue(served.completionTokens() > 0, "served by lane 0 while lane 1 was held");
+        assertFalse(held.result.isDone());
+        cancelled.get();
+        releaseLane1.countDown();
+        assertTrue(held.get().completionTokens() > 0);
+      } finally {
+        releaseLane1.countDown();
+      }
+    }
+  }
+
+  private static void awaitActive(InferenceEngine engine, int sequences)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (engine.activeSequences() < sequences && System.nanoTime() < deadline) {
+      Thread.sleep(1);
+    }
+    assertEquals(sequences, engine.activeSequences());
+  }
+
+  @Test
+  void lanesSplitSlotsAndQueueEvenly() {
+    EngineSettings settings = new EngineSettings(5, 3, 1, 1, 2);
+    assertEquals(new EngineSettings(3, 2, 1, 1, 1), settings.lane(0, 2));
+    assertEquals(new EngineSettings(2, 1, 1, 1, 1), settings.lane(1, 2));
+    assertEquals(2, new EngineSettings(2, 0, 1, 1, 4).effectiveLanes(), "no lane without a slot");
+    assertThrows(IllegalArgumentException.class, () -> new EngineSettings(2, 0, 1, 1, 0));
   }
 }
