@@ -400,14 +400,19 @@ final class EngineLane {
       waitingAhead.decrementAndGet();
       return own;
     }
-    if (!queue.isEmpty()) {
-      return null;
+    EngineLane other = queue.isEmpty() ? otherLaneWithStaged() : null;
+    Staged theirs = other == null ? null : other.staged.poll();
+    if (theirs != null) {
+      other.waitingAhead.decrementAndGet();
     }
+    return theirs;
+  }
+
+  /** Another lane with a request prefilled ahead, or null. */
+  private EngineLane otherLaneWithStaged() {
     for (EngineLane other : siblings) {
-      Staged theirs = other == this ? null : other.staged.poll();
-      if (theirs != null) {
-        other.waitingAhead.decrementAndGet();
-        return theirs;
+      if (other != this && !other.staged.isEmpty()) {
+        return other;
       }
     }
     return null;
@@ -444,13 +449,8 @@ final class EngineLane {
    * too or its version is no longer current.
    */
   private void startAheadNow() {
-    EngineLane source = this;
-    for (EngineLane other : siblings) {
-      if (source.staged.isEmpty() && other != this) {
-        source = other; // none prefilled ahead here: another lane's waiting request may take it
-      }
-    }
-    if (source.staged.isEmpty() || !slots.tryAcquire()) {
+    EngineLane source = staged.isEmpty() ? otherLaneWithStaged() : this;
+    if (source == null || !slots.tryAcquire()) {
       return;
     }
     Staged next = source.staged.pollFirst();

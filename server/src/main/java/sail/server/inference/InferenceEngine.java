@@ -14,11 +14,11 @@ import sail.server.registry.ModelRegistry;
  * slot and an empty queue takes the oldest request of the longest other queue, so a slot freed by a
  * finish or a cancel in one lane serves requests queued at another.
  *
- * <p>Why lanes: a decode step of the default model is many small native operations, and on a CPU
- * it is bound by one core's memory bandwidth (weights and KV cache, docs/benchmarks.md). A second
- * intra-op thread does not split such small operations profitably, but a second lane decoding
- * half the rows on another core does: with two lanes a server on the 2-core development machine
- * served 16–42% more tokens per second at concurrency 16 than with one, in four alternating pairs
+ * <p>Why lanes: a decode step of the default model is many small native operations, and on a CPU it
+ * is bound by one core's memory bandwidth (weights and KV cache, docs/benchmarks.md). A second
+ * intra-op thread does not split such small operations profitably, but a second lane decoding half
+ * the rows on another core does: with two lanes a server on the 2-core development machine served
+ * 16–42% more tokens per second at concurrency 16 than with one, in four alternating pairs
  * (docs/benchmarks.md, "Lanes"). On 2 cores the lanes then leave the event loops and the trainer
  * little room, so one lane is the default ({@code engine.lanes}); machines with more cores are
  * where lanes pay. Weights are read-only while serving and reference-counted per version, so lanes
