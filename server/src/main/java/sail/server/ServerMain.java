@@ -107,7 +107,8 @@ public final class ServerMain {
                 t.learningRate(),
                 t.dialogueAnchor(),
                 t.entropyFloor(),
-                t.dprCandidates()));
+                t.dprCandidates(),
+                t.guardPrompts()));
     TrainingMetrics trainingMetrics =
         new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);
     trainingMetrics.trackTime(loop.trainer()::timeSpent);

@@ -83,6 +83,7 @@ public final class ConfigLoader {
           "training.reward_model",
           "training.reward_model_kind",
           "training.dpr_candidates",
+          "training.guard_prompts",
           "security.api_keys_file",
           "security.insecure_no_auth",
           "security.tls_cert",
@@ -295,7 +296,8 @@ public final class ConfigLoader {
         v.integer("training.threads", d.threads(), 1, 256),
         v.bool("training.reward_model", d.rewardModel()),
         rewardKind,
-        v.integer("training.dpr_candidates", d.dprCandidates(), 2, 16));
+        v.integer("training.dpr_candidates", d.dprCandidates(), 2, 16),
+        v.integer("training.guard_prompts", d.guardPrompts(), 4, 1024));
   }
 
   private static ServerConfig.Security security(

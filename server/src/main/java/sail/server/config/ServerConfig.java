@@ -116,6 +116,8 @@ public record ServerConfig(
    *     docs/demo.md runs 50-56)
    * @param dprCandidates replies sampled per prompt of a fresh DPR row, of which the reward model
    *     labels the two it scores furthest apart (4; 2 labels the pair as sampled)
+   * @param guardPrompts held-out prompts the publish guards sample twice each (24); more replies
+   *     measure fluency with less noise and take longer to sample at each publish
    */
   public record Training(
       Path pairs,
@@ -132,14 +134,16 @@ public record ServerConfig(
       int threads,
       boolean rewardModel,
       String rewardModelKind,
-      int dprCandidates) {
+      int dprCandidates,
+      int guardPrompts) {
     /** The reward model kinds {@code training.reward_model_kind} accepts. */
     public static final List<String> REWARD_MODEL_KINDS =
         sail.server.training.reward.TrainableReward.KINDS;
 
     public static final Training DEFAULTS =
         new Training(
-            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 4);
+            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 4,
+            24);
   }
 
   /**

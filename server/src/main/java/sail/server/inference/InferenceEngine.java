@@ -20,9 +20,10 @@ import sail.server.registry.ModelRegistry;
  * the rows on another core does: with two lanes a server on the 2-core development machine served
  * 16–42% more tokens per second at concurrency 16 than with one, in four alternating pairs
  * (docs/benchmarks.md, "Lanes"). On 2 cores the lanes then leave the event loops and the trainer
- * little room, so one lane is the default ({@code engine.lanes}); machines with more cores are
- * where lanes pay. Weights are read-only while serving and reference-counted per version, so lanes
- * share them; each lane owns its KV cache.
+ * little room (a demo with training on got two thirds of the trainer steps, docs/demo.md run 70),
+ * so one lane is the default ({@code engine.lanes}); machines with more cores are where lanes pay.
+ * Weights are read-only while serving and reference-counted per version, so lanes share them; each
+ * lane owns its KV cache.
  */
 public final class InferenceEngine implements TextGenerator, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceEngine.class);

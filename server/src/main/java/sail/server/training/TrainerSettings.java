@@ -156,6 +156,7 @@ public record TrainerSettings(
    * @param entropyFloor η of the entropy floor, or null for the default's when the preset has the
    *     NLL anchor and none otherwise
    * @param dprCandidates replies sampled per prompt of a fresh DPR row
+   * @param guardPrompts held-out prompts the publish guards sample (twice each)
    */
   public static TrainerSettings forServer(
       TrainingPreset preset,
@@ -165,7 +166,8 @@ public record TrainerSettings(
       Double lr,
       Double dialogueAnchor,
       Double entropyFloor,
-      int dprCandidates) {
+      int dprCandidates,
+      int guardPrompts) {
     TrainerSettings d = defaults();
     return new TrainerSettings(
         preset.objective(),
@@ -180,7 +182,7 @@ public record TrainerSettings(
         checkpoint,
         d.keepCheckpoints(),
         d.keepVersions(),
-        d.guardPrompts(),
+        guardPrompts,
         d.rollbackOnGuardFailure(),
         d.rollouts(),
         dprCandidates,

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import sail.server.training.objective.GradientCoefficients;
 
 class TrainingPresetTest {
+  private static final int GUARD_PROMPTS = TrainerSettings.defaults().guardPrompts();
 
   @Test
   void everyNameFindsItsOwnPreset() {
@@ -34,7 +35,15 @@ class TrainingPresetTest {
     for (TrainingPreset preset : TrainingPreset.ALL) {
       TrainerSettings settings =
           TrainerSettings.forServer(
-              preset, 16, 10, 50, 3e-5, null, null, TrainerSettings.DEFAULT_DPR_CANDIDATES);
+              preset,
+              16,
+              10,
+              50,
+              3e-5,
+              null,
+              null,
+              TrainerSettings.DEFAULT_DPR_CANDIDATES,
+              GUARD_PROMPTS);
       boolean ours =
           java.util.Set.of("default", "feedback-only", "choices").contains(preset.name());
       assertEquals(ours ? 1.0 : 0.0, settings.nllAnchor(), preset.name());
@@ -49,26 +58,56 @@ class TrainingPresetTest {
       assertEquals(
           2.5,
           TrainerSettings.forServer(
-                  preset, 16, 10, 50, 3e-5, 2.5, null, TrainerSettings.DEFAULT_DPR_CANDIDATES)
+                  preset,
+                  16,
+                  10,
+                  50,
+                  3e-5,
+                  2.5,
+                  null,
+                  TrainerSettings.DEFAULT_DPR_CANDIDATES,
+                  GUARD_PROMPTS)
               .dialogueAnchor(),
           "the configuration's λ wins for " + preset.name());
       assertEquals(
           0.5,
           TrainerSettings.forServer(
-                  preset, 16, 10, 50, 3e-5, null, 0.5, TrainerSettings.DEFAULT_DPR_CANDIDATES)
+                  preset,
+                  16,
+                  10,
+                  50,
+                  3e-5,
+                  null,
+                  0.5,
+                  TrainerSettings.DEFAULT_DPR_CANDIDATES,
+                  GUARD_PROMPTS)
               .entropyFloor(),
           "the configuration's η wins for " + preset.name());
       assertEquals(
           preset.learningRate(),
           TrainerSettings.forServer(
-                  preset, 16, 10, 50, null, null, null, TrainerSettings.DEFAULT_DPR_CANDIDATES)
+                  preset,
+                  16,
+                  10,
+                  50,
+                  null,
+                  null,
+                  null,
+                  TrainerSettings.DEFAULT_DPR_CANDIDATES,
+                  GUARD_PROMPTS)
               .learningRate(),
           "no configured learning rate: the preset's own for " + preset.name());
       assertEquals(3e-5, settings.learningRate(), "the configured learning rate wins");
       assertEquals(
-          4,
-          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 4).dprCandidates(),
+          3,
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 3, GUARD_PROMPTS)
+              .dprCandidates(),
           "the configured candidates");
+      assertEquals(GUARD_PROMPTS, settings.guardPrompts());
+      assertEquals(
+          48,
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 4, 48).guardPrompts(),
+          "the configured guard prompts");
       assertEquals(preset.objective(), settings.objective(), preset.name());
     }
   }
