@@ -133,7 +133,7 @@ public final class ModelBenchmark {
    *
    * @param firstPassDecodeTokensPerSecond the untimed warm-up pass's decode speed (NaN for the
    *     warm-up itself)
-   * @param seconds wall time of the pass
+   * @param tokens tokens generated in the pass
    */
   private record Decode(
       double tokensPerSecond,
@@ -141,7 +141,7 @@ public final class ModelBenchmark {
       double prefillShare,
       double meanSpan,
       double firstPassDecodeTokensPerSecond,
-      double seconds) {}
+      long tokens) {}
 
   private static Decode decode(
       CausalLanguageModel model, List<String> prompts, int maxBatch, int newTokens) {
@@ -178,7 +178,6 @@ public final class ModelBenchmark {
       int newTokens,
       Decode firstPass) {
     Decode[] perLane = new Decode[lanes];
-    long[] tokens = new long[lanes];
     List<Thread> threads = new ArrayList<>();
     int per = prompts.size() / lanes;
     long start = System.nanoTime();
@@ -198,7 +197,6 @@ public final class ModelBenchmark {
                   params.add(new SamplingParams(1.0, 0, 1, newTokens, List.of(), index * per + i));
                 }
                 perLane[index] = timedPass(model, encoded, params, slots / lanes, null);
-                tokens[index] = Math.round(perLane[index].tokensPerSecond * perLane[index].seconds);
               },
               "bench-lane-" + lane);
       threads.add(thread);
@@ -219,9 +217,9 @@ public final class ModelBenchmark {
     long all = 0;
     for (int lane = 0; lane < lanes; lane++) {
       decodeRate += perLane[lane].decodeTokensPerSecond;
-      span += perLane[lane].meanSpan * tokens[lane];
+      span += perLane[lane].meanSpan * perLane[lane].tokens;
       prefill += perLane[lane].prefillShare / lanes;
-      all += tokens[lane];
+      all += perLane[lane].tokens;
     }
     return new Decode(
         all / seconds,
@@ -229,7 +227,7 @@ public final class ModelBenchmark {
         prefill,
         span / Math.max(1, all),
         firstPass == null ? Double.NaN : firstPass.decodeTokensPerSecond,
-        seconds);
+        all);
   }
 
   private static Decode timedPass(
@@ -255,7 +253,7 @@ public final class ModelBenchmark {
         timed.admitNanos() / (double) (timed.admitNanos() + timed.stepNanos()),
         span / Math.max(1, tokens),
         firstPass == null ? Double.NaN : firstPass.decodeTokensPerSecond,
-        seconds);
+        tokens);
   }
 
   private static void trainStep(

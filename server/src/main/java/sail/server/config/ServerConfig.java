@@ -116,7 +116,7 @@ public record ServerConfig(
    *     docs/demo.md runs 50-56)
    * @param dprCandidates replies sampled per prompt of a fresh DPR row, of which the reward model
    *     labels the two it scores furthest apart (4; 2 labels the pair as sampled)
-   * @param guardPrompts held-out prompts the publish guards sample twice each (24); more replies
+   * @param guardPrompts held-out prompts the publish guards sample twice each (48); more replies
    *     measure fluency with less noise and take longer to sample at each publish
    */
   public record Training(
@@ -143,7 +143,7 @@ public record ServerConfig(
     public static final Training DEFAULTS =
         new Training(
             null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 4,
-            24);
+            48);
   }
 
   /**

@@ -100,10 +100,10 @@ class ConfigLoaderTest {
         2,
         ConfigLoader.load(null, Map.of("training.dpr_candidates", "2")).training().dprCandidates());
     assertMessage(Map.of("training.dpr_candidates", "1"), "training.dpr_candidates");
-    assertEquals(24, ConfigLoader.load(null, Map.of()).training().guardPrompts());
+    assertEquals(48, ConfigLoader.load(null, Map.of()).training().guardPrompts());
     assertEquals(
-        48,
-        ConfigLoader.load(null, Map.of("training.guard_prompts", "48")).training().guardPrompts());
+        24,
+        ConfigLoader.load(null, Map.of("training.guard_prompts", "24")).training().guardPrompts());
     assertMessage(Map.of("training.guard_prompts", "2"), "training.guard_prompts");
     assertNull(ConfigLoader.load(null, Map.of()).training().dialogueAnchor());
     assertEquals(

@@ -33,17 +33,7 @@ class TrainingPresetTest {
   @Test
   void onlyOurPresetsKeepTheAnchorInTheServersSettings() {
     for (TrainingPreset preset : TrainingPreset.ALL) {
-      TrainerSettings settings =
-          TrainerSettings.forServer(
-              preset,
-              16,
-              10,
-              50,
-              3e-5,
-              null,
-              null,
-              TrainerSettings.DEFAULT_DPR_CANDIDATES,
-              GUARD_PROMPTS);
+      TrainerSettings settings = serverSettings(preset, 3e-5, null, null);
       boolean ours =
           java.util.Set.of("default", "feedback-only", "choices").contains(preset.name());
       assertEquals(ours ? 1.0 : 0.0, settings.nllAnchor(), preset.name());
@@ -57,45 +47,15 @@ class TrainingPresetTest {
           preset.name());
       assertEquals(
           2.5,
-          TrainerSettings.forServer(
-                  preset,
-                  16,
-                  10,
-                  50,
-                  3e-5,
-                  2.5,
-                  null,
-                  TrainerSettings.DEFAULT_DPR_CANDIDATES,
-                  GUARD_PROMPTS)
-              .dialogueAnchor(),
+          serverSettings(preset, 3e-5, 2.5, null).dialogueAnchor(),
           "the configuration's λ wins for " + preset.name());
       assertEquals(
           0.5,
-          TrainerSettings.forServer(
-                  preset,
-                  16,
-                  10,
-                  50,
-                  3e-5,
-                  null,
-                  0.5,
-                  TrainerSettings.DEFAULT_DPR_CANDIDATES,
-                  GUARD_PROMPTS)
-              .entropyFloor(),
+          serverSettings(preset, 3e-5, null, 0.5).entropyFloor(),
           "the configuration's η wins for " + preset.name());
       assertEquals(
           preset.learningRate(),
-          TrainerSettings.forServer(
-                  preset,
-                  16,
-                  10,
-                  50,
-                  null,
-                  null,
-                  null,
-                  TrainerSettings.DEFAULT_DPR_CANDIDATES,
-                  GUARD_PROMPTS)
-              .learningRate(),
+          serverSettings(preset, null, null, null).learningRate(),
           "no configured learning rate: the preset's own for " + preset.name());
       assertEquals(3e-5, settings.learningRate(), "the configured learning rate wins");
       assertEquals(
@@ -105,11 +65,26 @@ class TrainingPresetTest {
           "the configured candidates");
       assertEquals(GUARD_PROMPTS, settings.guardPrompts());
       assertEquals(
-          48,
-          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 4, 48).guardPrompts(),
+          24,
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 4, 24).guardPrompts(),
           "the configured guard prompts");
       assertEquals(preset.objective(), settings.objective(), preset.name());
     }
+  }
+
+  /** The server's settings for a preset with the default candidates and guard prompts. */
+  private static TrainerSettings serverSettings(
+      TrainingPreset preset, Double lr, Double dialogueAnchor, Double entropyFloor) {
+    return TrainerSettings.forServer(
+        preset,
+        16,
+        10,
+        50,
+        lr,
+        dialogueAnchor,
+        entropyFloor,
+        TrainerSettings.DEFAULT_DPR_CANDIDATES,
+        GUARD_PROMPTS);
   }
 
   @Test

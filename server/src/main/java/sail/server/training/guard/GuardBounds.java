@@ -35,11 +35,12 @@ public record GuardBounds(
    * starting points to tune on the default model. The dictionary share must stay within 5% of the
    * base's: a demo run whose versions passed every other guard at KL &lt; 20 fell from 0.92 to 0.77
    * and lost to the base 27% to 73% under the hidden annotator. The distinct-word ratio must stay
-   * within 8% of the base's — the fluency bound of issue 5 is 10%, and the guard's 48 replies
-   * (about 430 words) measure the ratio with a standard deviation of about 4% — rather than the 20%
-   * at which alignment-facts.md saw collapse begin: a users' taste for a topic narrowed the served
-   * replies' vocabulary by 15% while every publish passed at 0.8 (demo run 35, docs/demo.md), and
-   * by 10.5% on the demo's 800 prompts with the guard at 0.9 (run 38).
+   * within 8% of the base's — the fluency bound of issue 5 is 10%, and 48 guard replies (about 430
+   * words) measured the ratio with a standard deviation of about 4%, the 96 replies of today's
+   * default {@code TrainerSettings.DEFAULT_GUARD_PROMPTS} about 3% — rather than the 20% at which
+   * alignment-facts.md saw collapse begin: a users' taste for a topic narrowed the served replies'
+   * vocabulary by 15% while every publish passed at 0.8 (demo run 35, docs/demo.md), and by 10.5%
+   * on the demo's 800 prompts with the guard at 0.9 (run 38).
    */
   public static GuardBounds defaults() {
     return new GuardBounds(0.05, 0.92, 20.0, 0.99, 0.10, 0.05, 0.95);
