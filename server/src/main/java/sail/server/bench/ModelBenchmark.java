@@ -67,31 +67,22 @@ public final class ModelBenchmark {
     }
 
     // decoding with a KV cache, with the serving engine's single intra-op thread: batch 1, then 16
-    // slots kept full by continuous batching. Like the engine, on a fresh thread: a thread that
-    // already ran 2-thread training ops keeps paying for its thread team.
+    // slots kept full by continuous batching (on one thread, then as two lanes of 8)
     int trainThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+    Workload single =
+        Workload.of(model, prompts.subList(0, Math.min(16, prompts.size())), newTokens);
+    Workload batched =
+        Workload.of(model, prompts.subList(0, Math.min(64, prompts.size())), newTokens);
     Decode[] decoded = new Decode[3];
-    Thread decoder =
-        new Thread(
-            () -> {
-              sail.server.model.GradMode.disable();
-              sail.server.model.GradMode.setThreadsForThisThread(1);
-              decoded[0] =
-                  decode(model, prompts.subList(0, Math.min(16, prompts.size())), 1, newTokens);
-              decoded[1] =
-                  decode(model, prompts.subList(0, Math.min(64, prompts.size())), 16, newTokens);
-              decoded[2] =
-                  decodeInLanes(
-                      model, prompts.subList(0, Math.min(64, prompts.size())), 2, 16, newTokens);
-            },
-            "bench-decode");
-    decoder.start();
-    try {
-      decoder.join();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    joinAll(
+        List.of(
+            startDecodeThread(
+                "bench-decode",
+                () -> {
+                  decoded[0] = decode(model, single, 1);
+                  decoded[1] = decode(model, batched, 16);
+                  decoded[2] = decodeInLanes(model, batched, 2, 16);
+                })));
     Decode b1 = decoded[0];
     Decode b16 = decoded[1];
     // decode = incremental steps only; generate = end to end, prefill and joins included
@@ -143,19 +134,32 @@ public final class ModelBenchmark {
       double firstPassDecodeTokensPerSecond,
       long tokens) {}
 
-  private static Decode decode(
-      CausalLanguageModel model, List<String> prompts, int maxBatch, int newTokens) {
-    List<int[]> encoded = new ArrayList<>();
-    List<SamplingParams> params = new ArrayList<>();
-    for (int i = 0; i < prompts.size(); i++) {
-      encoded.add(model.tokenizer().encodeChatPrompt(List.of(ChatMessage.user(prompts.get(i)))));
-      params.add(new SamplingParams(1.0, 0, 1, newTokens, List.of(), i));
+  /**
+   * Encoded chat prompts and their sampling (temperature 1, seeded by position), built before any
+   * timing starts.
+   */
+  private record Workload(List<int[]> prompts, List<SamplingParams> params) {
+    static Workload of(CausalLanguageModel model, List<String> prompts, int newTokens) {
+      List<int[]> encoded = new ArrayList<>();
+      List<SamplingParams> params = new ArrayList<>();
+      for (int i = 0; i < prompts.size(); i++) {
+        encoded.add(model.tokenizer().encodeChatPrompt(List.of(ChatMessage.user(prompts.get(i)))));
+        params.add(new SamplingParams(1.0, 0, 1, newTokens, List.of(), i));
+      }
+      return new Workload(encoded, params);
     }
+
+    Workload slice(int from, int to) {
+      return new Workload(prompts.subList(from, to), params.subList(from, to));
+    }
+  }
+
+  private static Decode decode(CausalLanguageModel model, Workload workload, int maxBatch) {
     // steady state, as a long-running engine sees it: the first pass over the workload pays for
     // JIT compilation of the Java side and the native allocator's first requests (it ran 25-35%
     // slower than later passes in probes), so it is run once untimed and reported on its own
-    Decode firstPass = timedPass(model, encoded, params, maxBatch, null);
-    return timedPass(model, encoded, params, maxBatch, firstPass);
+    Decode firstPass = timedPass(model, workload, maxBatch, null);
+    return timedPass(model, workload, maxBatch, firstPass);
   }
 
   /**
@@ -165,51 +169,26 @@ public final class ModelBenchmark {
    * over the wall time of the pass. Like {@link #decode}, the first pass is untimed.
    */
   private static Decode decodeInLanes(
-      CausalLanguageModel model, List<String> prompts, int lanes, int slots, int newTokens) {
-    Decode firstPass = lanePass(model, prompts, lanes, slots, newTokens, null);
-    return lanePass(model, prompts, lanes, slots, newTokens, firstPass);
+      CausalLanguageModel model, Workload workload, int lanes, int slots) {
+    Decode firstPass = lanePass(model, workload, lanes, slots, null);
+    return lanePass(model, workload, lanes, slots, firstPass);
   }
 
   private static Decode lanePass(
-      CausalLanguageModel model,
-      List<String> prompts,
-      int lanes,
-      int slots,
-      int newTokens,
-      Decode firstPass) {
+      CausalLanguageModel model, Workload workload, int lanes, int slots, Decode firstPass) {
     Decode[] perLane = new Decode[lanes];
     List<Thread> threads = new ArrayList<>();
-    int per = prompts.size() / lanes;
+    int per = workload.prompts().size() / lanes;
     long start = System.nanoTime();
     for (int lane = 0; lane < lanes; lane++) {
       int index = lane;
-      List<String> share = prompts.subList(lane * per, (lane + 1) * per);
-      Thread thread =
-          new Thread(
-              () -> {
-                sail.server.model.GradMode.disable();
-                sail.server.model.GradMode.setThreadsForThisThread(1);
-                List<int[]> encoded = new ArrayList<>();
-                List<SamplingParams> params = new ArrayList<>();
-                for (int i = 0; i < share.size(); i++) {
-                  encoded.add(
-                      model.tokenizer().encodeChatPrompt(List.of(ChatMessage.user(share.get(i)))));
-                  params.add(new SamplingParams(1.0, 0, 1, newTokens, List.of(), index * per + i));
-                }
-                perLane[index] = timedPass(model, encoded, params, slots / lanes, null);
-              },
-              "bench-lane-" + lane);
-      threads.add(thread);
-      thread.start();
+      Workload share = workload.slice(lane * per, (lane + 1) * per);
+      threads.add(
+          startDecodeThread(
+              "bench-lane-" + lane,
+              () -> perLane[index] = timedPass(model, share, slots / lanes, null)));
     }
-    for (Thread thread : threads) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
-    }
+    joinAll(threads);
     double seconds = (System.nanoTime() - start) / 1e9;
     double decodeRate = 0;
     double span = 0;
@@ -230,15 +209,41 @@ public final class ModelBenchmark {
         all);
   }
 
+  /**
+   * Starts {@code work} on a fresh thread set up like an engine thread: no autograd, one intra-op
+   * thread. A fresh thread, because one that already ran 2-thread training ops keeps paying for its
+   * thread team.
+   */
+  private static Thread startDecodeThread(String name, Runnable work) {
+    Thread thread =
+        new Thread(
+            () -> {
+              sail.server.model.GradMode.disable();
+              sail.server.model.GradMode.setThreadsForThisThread(1);
+              work.run();
+            },
+            name);
+    thread.start();
+    return thread;
+  }
+
+  private static void joinAll(List<Thread> threads) {
+    for (Thread thread : threads) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
   private static Decode timedPass(
-      CausalLanguageModel model,
-      List<int[]> encoded,
-      List<SamplingParams> params,
-      int maxBatch,
-      Decode firstPass) {
+      CausalLanguageModel model, Workload workload, int maxBatch, Decode firstPass) {
     long start = System.nanoTime();
     BatchGenerator.Timed timed =
-        BatchGenerator.generateTimed(model, model.liveParameters(), 0, encoded, params, maxBatch);
+        BatchGenerator.generateTimed(
+            model, model.liveParameters(), 0, workload.prompts(), workload.params(), maxBatch);
     List<GenerationResult> results = timed.results();
     double seconds = (System.nanoTime() - start) / 1e9;
     long tokens = 0;
