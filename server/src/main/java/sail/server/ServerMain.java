@@ -98,6 +98,7 @@ public final class ServerMain {
             config.dataDir(),
             t.pairs(),
             t.rewardModel() && preset.rewardModel() ? t.rewardModelKind() : null,
+            t.rewardLearnsOfflinePairs(),
             preset.ratingPairs(),
             TrainerSettings.forServer(
                 preset,

@@ -28,6 +28,7 @@ public final class RewardBenchmark {
   /**
    * @param model a fresh reward model (closed here)
    * @param feedback the logged feedback streams
+   * @param offline offline preference pairs it also trains on (none: people's feedback only)
    * @param oracle the preference behind the labels, or null when unknown
    * @param settings the reward learner's settings (batch, lr, evaluation period, ...)
    * @param steps reward-model steps to take
@@ -35,12 +36,13 @@ public final class RewardBenchmark {
   public static Map<String, Object> run(
       TrainableReward model,
       List<? extends LabelStream<RewardLabel>> feedback,
+      List<RewardExample> offline,
       RewardSource oracle,
       RewardLearner.Settings settings,
       int steps) {
     List<Map<String, Object>> curve = new ArrayList<>();
     Map<String, Object> result = new LinkedHashMap<>();
-    try (RewardLearner learner = new RewardLearner(model, feedback, settings)) {
+    try (RewardLearner learner = new RewardLearner(model, feedback, offline, settings)) {
       long started = System.nanoTime();
       double trainingSeconds = 0;
       RewardLearner.Report report = null;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -16,6 +17,7 @@ import sail.server.bench.RewardBenchmark;
 import sail.server.bench.TrainBenchmark;
 import sail.server.data.TrafficLog;
 import sail.server.evaluation.Judges;
+import sail.server.evaluation.ServedReplies;
 import sail.server.model.Devices;
 import sail.server.model.ModelLoader;
 import sail.server.task.Prompt;
@@ -23,6 +25,7 @@ import sail.server.task.PromptSets;
 import sail.server.task.TaskResources;
 import sail.server.training.LoggedRewardLabels;
 import sail.server.training.mixture.OfflinePairs;
+import sail.server.training.reward.RewardExample;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.TrainableReward;
 
@@ -30,7 +33,8 @@ import sail.server.training.reward.TrainableReward;
  * {@code ./sail bench model --json}: speed of the model core against this machine's peak. {@code
  * ./sail bench train --json}: SAIL training steps per route against DPO, and publish latency.
  * {@code ./sail bench reward --data-dir D --json}: how well the in-loop reward model learns the
- * feedback logged in D.
+ * feedback logged in D. {@code ./sail bench served --data-dir D --judge J}: the replies logged in D
+ * judged version by version by the simulated annotator J.
  */
 @Command(
     name = "bench",
@@ -38,9 +42,10 @@ import sail.server.training.reward.TrainableReward;
     description =
         "Benchmarks that print JSON. Targets: model (training and decoding speed), train (SAIL"
             + " steps per route against DPO, publish latency), reward (held-out accuracy of the"
-            + " reward model on a server's logged feedback).")
+            + " reward model on a server's logged feedback), served (a server's logged replies"
+            + " judged per model version by a simulated annotator: score, appeal and gates).")
 public final class BenchCommand implements Callable<Integer> {
-  @Parameters(index = "0", description = "What to benchmark: model, train or reward.")
+  @Parameters(index = "0", description = "What to benchmark: model, train, reward or served.")
   String target;
 
   @Option(names = "--model", description = "Checkpoint directory.")
@@ -77,7 +82,8 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--data-dir",
-      description = "reward: a server's data directory; its traffic log is read, not changed.")
+      description =
+          "reward, served: a server's data directory; its traffic log is read, not changed.")
   Path dataDir;
 
   @Option(
@@ -94,10 +100,18 @@ public final class BenchCommand implements Callable<Integer> {
   String rewardKind = sail.server.config.ServerConfig.Training.DEFAULTS.rewardModelKind();
 
   @Option(
+      names = "--reward-offline-pairs",
+      description =
+          "reward: also train on these offline preference pairs (JSONL), as a server whose"
+              + " preset trains on the dataset does.")
+  Path rewardOfflinePairs;
+
+  @Option(
       names = "--judge",
       description =
           "reward: the preference behind the feedback (e.g. annotator:positive-sentiment), scored"
-              + " on the same held-out examples as a ceiling; default none.")
+              + " on the same held-out examples as a ceiling; default none. served: the"
+              + " judge (default annotator:positive-sentiment).")
   String judge;
 
   @Option(names = "--json", description = "Print only the JSON object.")
@@ -105,14 +119,28 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!List.of("model", "train", "reward").contains(target)) {
+    if (!List.of("model", "train", "reward", "served").contains(target)) {
       System.err.println(
-          "bench: unknown target '" + target + "'; expected: model, train or reward");
+          "bench: unknown target '" + target + "'; expected: model, train, reward or served");
       return 2;
     }
-    if ("reward".equals(target) && dataDir == null) {
-      System.err.println("bench reward: --data-dir is required (a server's data directory)");
+    if (List.of("reward", "served").contains(target) && dataDir == null) {
+      System.err.println(
+          "bench " + target + ": --data-dir is required (a server's data directory)");
       return 2;
+    }
+    if ("served".equals(target) && judge != null) {
+      try {
+        Judges.validate(judge);
+      } catch (IllegalArgumentException e) {
+        System.err.println("bench served: " + e.getMessage());
+        return 2;
+      }
+    }
+    if ("served".equals(target)) {
+      // no model: the replies are judged as the log holds them
+      System.out.println(new ObjectMapper().writeValueAsString(served()));
+      return 0;
     }
     Device dev = Devices.parse(device);
     ModelLoader.Loaded loaded = ModelLoader.load(modelDir, dev);
@@ -179,8 +207,59 @@ public final class BenchCommand implements Callable<Integer> {
             d.minLabelPairs(),
             0, // every step counts here: the benchmark measures how fast the model learns
             d.seed());
-    // read a copy, so that a running server's log is neither locked nor changed
-    Path copy = Files.createTempDirectory("sail-bench-reward");
+    return onLogCopy(
+        log -> {
+          Map<String, Object> result =
+              RewardBenchmark.run(
+                  model,
+                  LoggedRewardLabels.of(log),
+                  rewardOfflinePairs == null
+                      ? List.of()
+                      : OfflinePairs.load(rewardOfflinePairs).pairs().stream()
+                          .map(RewardExample.Comparison::of)
+                          .map(RewardExample.class::cast)
+                          .toList(),
+                  judge == null ? null : Judges.annotator(judge),
+                  settings,
+                  steps != null ? steps : 200);
+          result.put("data_dir", dataDir.toString());
+          result.put("reward_kind", rewardKind);
+          if (judge != null) {
+            result.put("judge", judge);
+          }
+          return result;
+        });
+  }
+
+  /**
+   * The replies in the traffic log judged version by version ({@link ServedReplies}): where the
+   * users' hidden score moved, and through which part of the judgement.
+   */
+  private Map<String, Object> served() throws java.io.IOException {
+    String spec = judge != null ? judge : Judges.DEFAULT;
+    ServedReplies replies = new ServedReplies(Judges.simulatedAnnotator(spec));
+    return onLogCopy(
+        log -> {
+          log.forEachReply((reply, version) -> replies.add(version, reply));
+          Map<String, Object> result = new LinkedHashMap<>();
+          result.put("data_dir", dataDir.toString());
+          result.put("judge", spec);
+          result.put("versions", replies.summaries());
+          return result;
+        });
+  }
+
+  /** What a benchmark computes from a traffic log. */
+  private interface LogReader {
+    Map<String, Object> read(TrafficLog log) throws java.io.IOException;
+  }
+
+  /**
+   * Runs {@code reader} on a copy of {@code --data-dir}'s traffic log, so that a running server's
+   * log is neither locked nor changed.
+   */
+  private Map<String, Object> onLogCopy(LogReader reader) throws java.io.IOException {
+    Path copy = Files.createTempDirectory("sail-bench-log");
     try {
       for (String name : List.of("traffic.db", "traffic.db-wal")) {
         Path file = dataDir.resolve(name);
@@ -189,19 +268,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
       try (TrafficLog log = TrafficLog.open(copy)) {
-        Map<String, Object> result =
-            RewardBenchmark.run(
-                model,
-                LoggedRewardLabels.of(log),
-                judge == null ? null : Judges.annotator(judge),
-                settings,
-                steps != null ? steps : 200);
-        result.put("data_dir", dataDir.toString());
-        result.put("reward_kind", rewardKind);
-        if (judge != null) {
-          result.put("judge", judge);
-        }
-        return result;
+        return reader.read(log);
       }
     } finally {
       delete(copy);

@@ -84,6 +84,7 @@ public final class ConfigLoader {
           "training.reward_model_kind",
           "training.dpr_candidates",
           "training.guard_prompts",
+          "training.reward_offline_pairs",
           "security.api_keys_file",
           "security.insecure_no_auth",
           "security.tls_cert",
@@ -297,7 +298,8 @@ public final class ConfigLoader {
         v.bool("training.reward_model", d.rewardModel()),
         rewardKind,
         v.integer("training.dpr_candidates", d.dprCandidates(), 2, 16),
-        v.integer("training.guard_prompts", d.guardPrompts(), 4, 1024));
+        v.integer("training.guard_prompts", d.guardPrompts(), 4, 1024),
+        v.bool("training.reward_offline_pairs", d.rewardLearnsOfflinePairs()));
   }
 
   private static ServerConfig.Security security(

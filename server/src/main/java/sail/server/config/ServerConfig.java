@@ -118,6 +118,9 @@ public record ServerConfig(
    *     labels the two it scores furthest apart (4; 2 labels the pair as sampled)
    * @param guardPrompts held-out prompts the publish guards sample twice each (48); more replies
    *     measure fluency with less noise and take longer to sample at each publish
+   * @param rewardLearnsOfflinePairs the reward model also trains on the offline preference pairs
+   *     when the preset trains the policy on them (a server that trusts the dataset to carry its
+   *     users' taste); its readiness is still judged on people's held-out labels only
    */
   public record Training(
       Path pairs,
@@ -135,15 +138,16 @@ public record ServerConfig(
       boolean rewardModel,
       String rewardModelKind,
       int dprCandidates,
-      int guardPrompts) {
+      int guardPrompts,
+      boolean rewardLearnsOfflinePairs) {
     /** The reward model kinds {@code training.reward_model_kind} accepts. */
     public static final List<String> REWARD_MODEL_KINDS =
         sail.server.training.reward.TrainableReward.KINDS;
 
     public static final Training DEFAULTS =
         new Training(
-            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 4,
-            48);
+            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 4, 48,
+            false);
   }
 
   /**

@@ -25,6 +25,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ObjLongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -337,6 +338,25 @@ public final class TrafficLog implements AutoCloseable {
         }
       } catch (SQLException e) {
         throw new IllegalStateException("reading generation " + id, e);
+      }
+    }
+  }
+
+  /**
+   * Calls {@code consumer} with the reply text and model version of every logged generation, in the
+   * order they were logged. Blocks; not for event loops (it reads the whole table).
+   */
+  public void forEachReply(ObjLongConsumer<String> consumer) {
+    synchronized (reader) {
+      try (PreparedStatement ps =
+              reader.prepareStatement(
+                  "SELECT response, model_version FROM generations ORDER BY rowid");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          consumer.accept(rs.getString(1), rs.getLong(2));
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("reading generations", e);
       }
     }
   }

@@ -51,8 +51,13 @@ public final class Judges {
 
   /** The simulated annotator named by {@code spec} as a reward source. */
   public static RewardSource annotator(String spec) {
+    return new AnnotatorRewards(simulatedAnnotator(spec));
+  }
+
+  /** The simulated annotator named by {@code spec}, with its judgements' parts. */
+  public static SimulatedAnnotator simulatedAnnotator(String spec) {
     Preference preference = PREFERENCES.get(preferenceName(spec)).get();
-    return new AnnotatorRewards(new SimulatedAnnotator(preference, WordDictionary.load()));
+    return new SimulatedAnnotator(preference, WordDictionary.load());
   }
 
   private static String preferenceName(String spec) {

@@ -110,9 +110,21 @@ public final class SailTrainer implements AutoCloseable {
       long tokens,
       RewardLearner.Report reward) {}
 
-  /** Outcome of a publish attempt. */
+  /**
+   * Outcome of a publish attempt.
+   *
+   * @param publishMillis the snapshot of the live weights and the swap (0 when refused)
+   * @param sampleMillis sampling the guard replies and scoring them under the reference
+   * @param heldOutMillis scoring people's held-out pairs for the accuracy guard
+   */
   public record PublishReport(
-      long step, boolean published, long version, GuardReport guards, double publishMillis) {}
+      long step,
+      boolean published,
+      long version,
+      GuardReport guards,
+      double publishMillis,
+      double sampleMillis,
+      double heldOutMillis) {}
 
   private final CausalLanguageModel model;
   private final ModelRegistry registry;
@@ -610,7 +622,9 @@ public final class SailTrainer implements AutoCloseable {
       base = summarise(reference.weights(), reference.version());
       publishedReplies = base.replies();
     }
+    long sampling = System.nanoTime();
     Sampled candidate = summarise(model.liveParameters(), registry.currentVersion());
+    double sampleMillis = (System.nanoTime() - sampling) / 1e6;
     // mean P(👍) under the learned reward model, once it is accurate enough to be believed
     double meanReward = Double.NaN;
     double previousMeanReward = Double.NaN;
@@ -627,6 +641,7 @@ public final class SailTrainer implements AutoCloseable {
             .map(FeedbackPair::asPreferencePair)
             .toList();
     double[] candidateHeldOut = null;
+    long scoringHeldOut = System.nanoTime();
     heldOutLogProbs.retainOnly(heldOut);
     if (heldOut.size() >= MIN_HELD_OUT_PAIRS) {
       double[] ref = heldOutLogProbs.reference(heldOut);
@@ -643,6 +658,7 @@ public final class SailTrainer implements AutoCloseable {
         served.weights().release();
       }
     }
+    double heldOutMillis = (System.nanoTime() - scoringHeldOut) / 1e6;
     SampleSummary[] compared =
         SampleSummary.atEqualWordCounts(
             candidate.summary(), candidate.texts(), base.summary(), base.texts());
@@ -668,7 +684,9 @@ public final class SailTrainer implements AutoCloseable {
         optimizer.reset();
         unpublishedSteps = false;
       }
-      lastPublish = new PublishReport(step, false, registry.currentVersion(), guards, 0);
+      lastPublish =
+          new PublishReport(
+              step, false, registry.currentVersion(), guards, 0, sampleMillis, heldOutMillis);
       return lastPublish;
     }
     long start = System.nanoTime();
@@ -696,7 +714,8 @@ public final class SailTrainer implements AutoCloseable {
     } finally {
       served.weights().release();
     }
-    lastPublish = new PublishReport(step, true, version, guards, millis);
+    lastPublish =
+        new PublishReport(step, true, version, guards, millis, sampleMillis, heldOutMillis);
     LOG.info(
         "step {}: published version {} in {} ms", step, version, String.format("%.1f", millis));
     return lastPublish;

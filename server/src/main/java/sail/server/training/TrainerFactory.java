@@ -22,6 +22,7 @@ import sail.server.training.mixture.OfflinePairs;
 import sail.server.training.mixture.PromptSource;
 import sail.server.training.mixture.StalenessBound;
 import sail.server.training.reference.ReferencePolicy;
+import sail.server.training.reward.RewardExample;
 import sail.server.training.reward.RewardLearner;
 import sail.server.training.reward.RewardModel;
 import sail.server.training.reward.TrainableReward;
@@ -48,6 +49,8 @@ public final class TrainerFactory {
    * @param rewardModelKind the kind of reward model trained on the logged feedback to label fresh
    *     DPR rows ({@code words} or {@code transformer}; only when the preset has DPR rows), or null
    *     for none
+   * @param rewardLearnsOfflinePairs the reward model also trains on the offline pairs, when the
+   *     policy does
    * @param ratingPairs DPR rows take 👍-vs-👎 pairs as well as pairwise choices
    */
   public static TrainingLoop create(
@@ -56,6 +59,7 @@ public final class TrainerFactory {
       Path dataDirectory,
       Path pairsFile,
       String rewardModelKind,
+      boolean rewardLearnsOfflinePairs,
       boolean ratingPairs,
       TrainerSettings settings) {
     // a mixture with no offline or DDP rows uses no dataset, not even as a fallback
@@ -87,9 +91,17 @@ public final class TrainerFactory {
     // score); the last ones are all product-review openings, on which the guards judged another
     // kind of reply (docs/demo.md, run 37)
     List<String> guardPrompts = PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList();
+    List<RewardExample> rewardOffline =
+        rewardLearnsOfflinePairs
+            ? offline.pairs().stream()
+                .map(RewardExample.Comparison::of)
+                .map(RewardExample.class::cast)
+                .toList()
+            : List.of();
     RewardLearner rewards =
         rewardModelKind != null && settings.objective().mixture().dpr() > 0
-            ? rewardLearner(rewardModelKind, registry, reference, log, settings.seed())
+            ? rewardLearner(
+                rewardModelKind, registry, reference, log, rewardOffline, settings.seed())
             : null;
     MixtureSampler sampler =
         new MixtureSampler(
@@ -151,7 +163,12 @@ public final class TrainerFactory {
    * a copy of the reference).
    */
   private static RewardLearner rewardLearner(
-      String kind, ModelRegistry registry, ReferencePolicy reference, TrafficLog log, long seed) {
+      String kind,
+      ModelRegistry registry,
+      ReferencePolicy reference,
+      TrafficLog log,
+      List<RewardExample> offline,
+      long seed) {
     if (RewardModel.KIND.equals(kind) && !(registry.model() instanceof GptLanguageModel)) {
       LOG.warn(
           "no transformer reward model for a {} policy yet; DPR rows use people's labels only",
@@ -161,6 +178,7 @@ public final class TrainerFactory {
     return new RewardLearner(
         TrainableReward.create(kind, registry.model(), reference.snapshot()),
         LoggedRewardLabels.of(log),
+        offline,
         RewardLearner.Settings.of(kind, seed ^ 0x4E3L));
   }
 

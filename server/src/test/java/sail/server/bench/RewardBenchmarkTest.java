@@ -43,6 +43,7 @@ class RewardBenchmarkTest {
           RewardBenchmark.run(
               reward,
               List.of(ratings, choices),
+              List.of(),
               oracle,
               new RewardLearner.Settings(8, 1e-2, 1.0, 2048, 4, 16, 5, 256, 0.5, 16, 0, 7),
               12);

@@ -1,6 +1,7 @@
 package sail.server.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,13 @@ class ConfigLoaderTest {
         24,
         ConfigLoader.load(null, Map.of("training.guard_prompts", "24")).training().guardPrompts());
     assertMessage(Map.of("training.guard_prompts", "2"), "training.guard_prompts");
+    assertFalse(ConfigLoader.load(null, Map.of()).training().rewardLearnsOfflinePairs());
+    assertTrue(
+        ConfigLoader.load(null, Map.of("training.reward_offline_pairs", "true"))
+            .training()
+            .rewardLearnsOfflinePairs());
+    assertMessage(
+        Map.of("training.reward_offline_pairs", "maybe"), "training.reward_offline_pairs");
     assertNull(ConfigLoader.load(null, Map.of()).training().dialogueAnchor());
     assertEquals(
         0.0,

@@ -50,6 +50,18 @@ class TrafficLogTest {
   }
 
   @Test
+  void everyReplyIsReadBackWithItsVersionInLogOrder() throws Exception {
+    try (TrafficLog log = TrafficLog.open(dir)) {
+      log.append(generation(GenerationIds.next(), "p", "first"));
+      log.append(generation(GenerationIds.next(), "p", "second"));
+      log.append(generation(GenerationIds.next(), "q", "third")).get();
+      List<String> read = new ArrayList<>();
+      log.forEachReply((reply, version) -> read.add(reply + "@" + version));
+      assertEquals(List.of("first@3", "second@3", "third@3"), read);
+    }
+  }
+
+  @Test
   void queuedWritesShareCommits() throws Exception {
     int n = 2000;
     try (TrafficLog log = TrafficLog.open(dir)) {

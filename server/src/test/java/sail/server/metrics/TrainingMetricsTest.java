@@ -45,8 +45,8 @@ class TrainingMetricsTest {
             List.of(
                 new GuardReport.Check(Guard.KL, 4.5, 20, true, true),
                 new GuardReport.Check(Guard.REPETITION, 0.2, 0.05, true, false)));
-    metrics.publishAttempted(new SailTrainer.PublishReport(8, false, 3, guards, 0));
-    metrics.publishAttempted(new SailTrainer.PublishReport(10, true, 4, guards, 12.0));
+    metrics.publishAttempted(new SailTrainer.PublishReport(8, false, 3, guards, 0, 0, 0));
+    metrics.publishAttempted(new SailTrainer.PublishReport(10, true, 4, guards, 12.0, 0, 0));
 
     assertEquals(2, registry.get("sail.training.steps").counter().count());
     assertEquals(

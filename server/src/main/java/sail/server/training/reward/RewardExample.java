@@ -1,6 +1,7 @@
 package sail.server.training.reward;
 
 import java.util.Objects;
+import sail.server.training.mixture.PreferencePair;
 
 /** One piece of human feedback the reward model learns from. */
 public sealed interface RewardExample {
@@ -22,6 +23,11 @@ public sealed interface RewardExample {
       Objects.requireNonNull(prompt, "prompt");
       Objects.requireNonNull(chosen, "chosen");
       Objects.requireNonNull(rejected, "rejected");
+    }
+
+    /** The choice an offline preference pair records. */
+    public static Comparison of(PreferencePair pair) {
+      return new Comparison(pair.prompt(), pair.chosen(), pair.rejected());
     }
   }
 }

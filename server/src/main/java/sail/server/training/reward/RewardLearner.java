@@ -165,6 +165,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RewardLearner.class);
 
   private final TrainableReward model;
+  private final List<RewardExample> offline;
   private final ReplayWindow<RewardLabel> window;
   private final Settings settings;
   private final HeldOutSplit split;
@@ -186,7 +187,23 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
    */
   public RewardLearner(
       TrainableReward model, List<? extends LabelStream<RewardLabel>> feedback, Settings settings) {
+    this(model, feedback, List.of(), settings);
+  }
+
+  /**
+   * @param model the reward model to train (its trunk usually copied from the base policy)
+   * @param feedback the feedback streams (e.g. ratings and choices of the traffic log)
+   * @param offline labelled examples it also trains on from its first step, never held out: the
+   *     offline preference pairs the policy trains on, when the server trusts them to carry its
+   *     users' taste (readiness is still judged on people's held-out labels only)
+   */
+  public RewardLearner(
+      TrainableReward model,
+      List<? extends LabelStream<RewardLabel>> feedback,
+      List<RewardExample> offline,
+      Settings settings) {
     this.model = model;
+    this.offline = List.copyOf(offline);
     this.settings = settings;
     this.split = new HeldOutSplit(settings.heldOutEvery());
     this.window = new ReplayWindow<>(feedback, RewardLabel::id, settings.windowPerStream());
@@ -202,7 +219,7 @@ public final class RewardLearner implements RewardSource, AutoCloseable {
       return report(false, Double.NaN, lastTrainExamples, lastHeldOutExamples);
     }
     window.refresh();
-    List<RewardExample> train = new ArrayList<>();
+    List<RewardExample> train = new ArrayList<>(offline);
     Map<String, List<RewardExample>> heldOutByStream = split(train);
     int heldOut = heldOutByStream.values().stream().mapToInt(List::size).sum();
     lastTrainExamples = train.size();

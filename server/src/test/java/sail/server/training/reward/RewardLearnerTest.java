@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -166,6 +167,41 @@ class RewardLearnerTest {
     try (RewardLearner other = InMemoryRewardLabels.tinyLearner(ratings, choices)) {
       assertFalse(other.restoreFrom(checkpoint));
       assertEquals(0, other.steps());
+    }
+  }
+
+  @Test
+  void offlinePairsTrainItFromTheFirstStepButReadinessWaitsForPeople() {
+    InMemoryRewardLabels ratings = new InMemoryRewardLabels("rating");
+    InMemoryRewardLabels choices = new InMemoryRewardLabels("choice");
+    List<RewardExample> offline = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      offline.add(new RewardExample.Comparison("Well?", "so kind " + i, "so rude " + i));
+    }
+    try (RewardLearner learner =
+        new RewardLearner(
+            WordRewardModel.create(),
+            List.of(ratings, choices),
+            offline,
+            new RewardLearner.Settings(64, 0.05, 1.0, 2048, 4, 16, 1, 256, 0.6, 16, 0, 7))) {
+      RewardLearner.Report first = learner.step();
+      assertTrue(first.trained(), "the offline pairs are enough to learn from");
+      assertEquals(40, first.trainExamples());
+      assertEquals(0, first.heldOutExamples(), "offline pairs are never held out");
+      for (int i = 0; i < 20; i++) {
+        learner.step();
+      }
+      double[] scores = learner.score(KIND_AND_RUDE);
+      assertTrue(
+          scores[0] > scores[1], "learned the offline taste: " + scores[0] + " " + scores[1]);
+      assertFalse(learner.ready(), "no held-out people's labels, so not ready");
+
+      InMemoryRewardLabels.kindPeople(ratings, choices, 2);
+      RewardLearner.Report withPeople = learner.step();
+      assertEquals(
+          40 + ratings.size() + choices.size(),
+          withPeople.trainExamples() + withPeople.heldOutExamples());
+      assertTrue(withPeople.ready(), "people agree with it: " + withPeople.accuracy());
     }
   }
 
