@@ -6,7 +6,11 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import sail.server.model.CausalLanguageModel;
 import sail.server.model.GptBlock;
 import sail.server.model.GradMode;
@@ -37,6 +41,9 @@ public final class Prefill implements AutoCloseable {
   /** Logits after each prompt's last token, row-major {@code (sequences, vocab)}. */
   private final float[] lastLogits;
 
+  /** Distinct prompts that went through the model (sequences with equal prompts share one). */
+  final int promptsComputed;
+
   private final CausalLanguageModel model;
   private boolean sampled;
 
@@ -47,8 +54,10 @@ public final class Prefill implements AutoCloseable {
       KvCache cache,
       int[] promptLengths,
       float[] lastLogits,
+      int promptsComputed,
       long nanos) {
     this.model = model;
+    this.promptsComputed = promptsComputed;
     this.sequences = sequences;
     this.modelVersion = modelVersion;
     this.cache = cache;
@@ -59,7 +68,9 @@ public final class Prefill implements AutoCloseable {
 
   /**
    * Runs the prompts of {@code joining} as one left-padded batch; the first tokens are sampled
-   * later, by {@link #sampleFirstTokens}.
+   * later, by {@link #sampleFirstTokens}. Sequences with the same prompt (several candidates of one
+   * request, a rollout's replies to one prompt) share one row of the batch: the prompt goes through
+   * the model once and its keys, values and last logits are copied to each of them.
    *
    * @param weights the version's parameters
    * @param modelVersion the version the sequences will be decoded by
@@ -78,20 +89,35 @@ public final class Prefill implements AutoCloseable {
     int count = joining.size();
     int[] lengths = new int[count];
     int prefillLength = 1;
+    // the batch row that computes each sequence's prompt, and the first sequence of each row
+    int[] rowOf = new int[count];
+    List<Integer> firstOfRow = new ArrayList<>();
+    Map<IntBuffer, Integer> rowOfPrompt = new HashMap<>();
     for (int i = 0; i < count; i++) {
       // keep the most recent tokens, leaving room for at least one generated token
-      lengths[i] = Math.min(joining.get(i).prompt.length, context - 1);
+      int[] prompt = joining.get(i).prompt;
+      lengths[i] = Math.min(prompt.length, context - 1);
       prefillLength = Math.max(prefillLength, lengths[i]);
+      IntBuffer kept = IntBuffer.wrap(prompt, prompt.length - lengths[i], lengths[i]);
+      Integer row = rowOfPrompt.putIfAbsent(kept, firstOfRow.size());
+      if (row == null) {
+        rowOf[i] = firstOfRow.size();
+        firstOfRow.add(i);
+      } else {
+        rowOf[i] = row;
+      }
     }
+    int rows = firstOfRow.size();
 
     // left-padded prompts, per-row positions and a causal + padding mask
-    long[] tokens = new long[count * prefillLength];
-    long[] positions = new long[count * prefillLength];
-    float[] bias = new float[count * prefillLength * prefillLength];
-    for (int i = 0; i < count; i++) {
-      int[] prompt = joining.get(i).prompt;
-      int pad = prefillLength - lengths[i];
-      int cut = prompt.length - lengths[i];
+    long[] tokens = new long[rows * prefillLength];
+    long[] positions = new long[rows * prefillLength];
+    float[] bias = new float[rows * prefillLength * prefillLength];
+    for (int i = 0; i < rows; i++) {
+      int first = firstOfRow.get(i);
+      int[] prompt = joining.get(first).prompt;
+      int pad = prefillLength - lengths[first];
+      int cut = prompt.length - lengths[first];
       for (int t = 0; t < prefillLength; t++) {
         tokens[i * prefillLength + t] = t < pad ? tokenizer.padId() : prompt[cut + t - pad];
         positions[i * prefillLength + t] = Math.max(0, t - pad);
@@ -102,19 +128,31 @@ public final class Prefill implements AutoCloseable {
       }
     }
 
-    KvCache cache = KvCache.allocate(model.manager(), model.cacheLayout(), count, prefillLength);
+    KvCache computed = KvCache.allocate(model.manager(), model.cacheLayout(), rows, prefillLength);
+    KvCache cache = computed;
     boolean grad = GradMode.disable();
     try (NDManager scratch = model.manager().newSubManager();
         NDScope ignored = new NDScope()) {
       NDArray logits =
           model.logitsWithCache(
               weights,
-              scratch.create(tokens, new Shape(count, prefillLength)),
-              scratch.create(positions, new Shape(count, prefillLength)),
-              scratch.create(bias, new Shape(count, 1, prefillLength, prefillLength)),
-              cache,
+              scratch.create(tokens, new Shape(rows, prefillLength)),
+              scratch.create(positions, new Shape(rows, prefillLength)),
+              scratch.create(bias, new Shape(rows, 1, prefillLength, prefillLength)),
+              computed,
               0);
-      float[] last = logits.get(new NDIndex(":, -1, :")).toFloatArray();
+      float[] computedLast = logits.get(new NDIndex(":, -1, :")).toFloatArray();
+      float[] last = computedLast;
+      if (rows < count) {
+        cache = KvCache.allocate(model.manager(), model.cacheLayout(), count, prefillLength);
+        cache.fillRows(computed, rowOf);
+        computed.close();
+        int vocab = computedLast.length / rows;
+        last = new float[count * vocab];
+        for (int i = 0; i < count; i++) {
+          System.arraycopy(computedLast, rowOf[i] * vocab, last, i * vocab, vocab);
+        }
+      }
       for (int i = 0; i < count; i++) {
         joining.get(i).nextPosition = lengths[i];
       }
@@ -125,9 +163,13 @@ public final class Prefill implements AutoCloseable {
           cache,
           lengths,
           last,
+          rows,
           System.nanoTime() - started);
     } catch (RuntimeException | Error e) {
-      cache.close();
+      if (cache != computed) {
+        cache.close();
+      }
+      computed.close();
       throw e;
     } finally {
       GradMode.restore(grad);

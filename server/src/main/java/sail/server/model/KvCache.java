@@ -155,6 +155,46 @@ public final class KvCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Fills every row of this cache from rows of {@code source}, all its columns: row {@code j} of
+   * this cache gets a copy of source row {@code rows[j]} (rows may repeat: one prompt's keys and
+   * values shared by several sequences). One gather per layer. Neither cache may be a window, and
+   * both must have the same capacity.
+   */
+  public void fillRows(KvCache source, int[] rows) {
+    if (rows.length != batch || source.capacity != capacity || isWindow() || source.isWindow()) {
+      throw new IllegalArgumentException(
+          "fillRows: "
+              + rows.length
+              + " rows into "
+              + batch
+              + ", capacities "
+              + source.capacity
+              + " and "
+              + capacity
+              + " (windows are not allowed)");
+    }
+    long[] index = new long[rows.length];
+    for (int j = 0; j < rows.length; j++) {
+      if (rows[j] < 0 || rows[j] >= source.batch) {
+        throw new IllegalArgumentException("source row " + rows[j] + " of " + source.batch);
+      }
+      index[j] = rows[j];
+    }
+    try (NDScope ignored = new NDScope()) {
+      NDArray picked = source.keys[0].getManager().create(index);
+      NDIndex all = new NDIndex().addAllDim();
+      for (int layer = 0; layer < keys.length; layer++) {
+        keys[layer].set(all, source.keys[layer].get(picked));
+        values[layer].set(all, source.values[layer].get(picked));
+      }
+    }
+  }
+
+  private boolean isWindow() {
+    return manager == null;
+  }
+
   /** The source's rows: all of its window, or the listed ones. */
   private static NDArray pick(NDArray array, KvCache source, NDArray rows) {
     if (rows != null) {

@@ -57,6 +57,37 @@ class DecodeBatchTest {
   }
 
   @Test
+  void sequencesWithOnePromptShareItsPrefillAndDecodeAsIfAlone() {
+    int[] shared = prompt("Will you walk with me?");
+    int[] other = prompt("No.");
+    List<DecodeSequence> joining = new ArrayList<>();
+    List<SamplingParams> params = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      params.add(SamplingParams.sampled(1.0, 10, 100 + i));
+    }
+    joining.add(new DecodeSequence(shared, params.get(0), tokenizer, null, 0));
+    joining.add(new DecodeSequence(other, params.get(1), tokenizer, null, 1));
+    joining.add(new DecodeSequence(shared.clone(), params.get(2), tokenizer, null, 2));
+    joining.add(new DecodeSequence(shared, params.get(3), tokenizer, null, 3));
+    try (Prefill prefill = Prefill.run(model, model.liveParameters(), 7, joining)) {
+      assertEquals(2, prefill.promptsComputed, "equal prompts go through the model once");
+      assertEquals(4, prefill.cache.batch(), "each sequence gets its own copy of the rows");
+    }
+    // each sequence, sampled with its own seed, decodes as it does alone
+    List<GenerationResult> together =
+        generate(List.of(shared, other, shared.clone(), shared), params, 8);
+    for (int i = 0; i < 4; i++) {
+      int[] alone = i == 1 ? other : shared;
+      GenerationResult single = generate(List.of(alone), List.of(params.get(i)), 1).get(0);
+      assertArrayEquals(single.tokens(), together.get(i).tokens(), "sequence " + i);
+    }
+    assertFalse(
+        java.util.Arrays.equals(together.get(0).tokens(), together.get(2).tokens())
+            && java.util.Arrays.equals(together.get(0).tokens(), together.get(3).tokens()),
+        "different seeds sample different replies from the shared prompt");
+  }
+
+  @Test
   void continuousBatchingWithJoinsAndLeavesMatchesIsolatedRuns() {
     // max batch 2 forces later prompts to join while others are mid-flight
     List<int[]> prompts = new ArrayList<>();
