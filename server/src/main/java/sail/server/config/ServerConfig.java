@@ -90,7 +90,7 @@ public record ServerConfig(
    *     sail-dpp}, {@code sail-dpr}, {@code feedback-only} or {@code choices} (see {@code
    *     TrainingPreset})
    * @param batchSize preference rows per step (16)
-   * @param publishEvery steps between guarded publishes (10)
+   * @param publishEvery steps between guarded publishes (5)
    * @param checkpointEvery steps between training checkpoints (50)
    * @param learningRate AdamW learning rate; {@code null} (the default) keeps the preset's own
    * @param beta β of the objective; {@code null} (the default) keeps the preset's own
@@ -146,7 +146,22 @@ public record ServerConfig(
 
     public static final Training DEFAULTS =
         new Training(
-            null, "default", 16, 10, 50, null, null, null, null, null, 1.0, 1, true, "words", 4, 48,
+            null,
+            "default",
+            16,
+            sail.server.training.TrainerSettings.DEFAULT_PUBLISH_EVERY,
+            50,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1.0,
+            1,
+            true,
+            "words",
+            4,
+            48,
             false);
   }
 
