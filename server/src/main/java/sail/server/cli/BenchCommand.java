@@ -129,15 +129,13 @@ public final class BenchCommand implements Callable<Integer> {
           "bench " + target + ": --data-dir is required (a server's data directory)");
       return 2;
     }
-    if ("served".equals(target) && judge != null) {
+    if ("served".equals(target)) {
       try {
-        Judges.validate(judge);
+        Judges.validate(judge != null ? judge : Judges.DEFAULT);
       } catch (IllegalArgumentException e) {
         System.err.println("bench served: " + e.getMessage());
         return 2;
       }
-    }
-    if ("served".equals(target)) {
       // no model: the replies are judged as the log holds them
       System.out.println(new ObjectMapper().writeValueAsString(served()));
       return 0;
@@ -215,10 +213,7 @@ public final class BenchCommand implements Callable<Integer> {
                   LoggedRewardLabels.of(log),
                   rewardOfflinePairs == null
                       ? List.of()
-                      : OfflinePairs.load(rewardOfflinePairs).pairs().stream()
-                          .map(RewardExample.Comparison::of)
-                          .map(RewardExample.class::cast)
-                          .toList(),
+                      : RewardExample.Comparison.of(OfflinePairs.load(rewardOfflinePairs).pairs()),
                   judge == null ? null : Judges.annotator(judge),
                   settings,
                   steps != null ? steps : 200);

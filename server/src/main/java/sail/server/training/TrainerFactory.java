@@ -92,12 +92,7 @@ public final class TrainerFactory {
     // kind of reply (docs/demo.md, run 37)
     List<String> guardPrompts = PromptSets.loadHeldOut().stream().map(Prompt::prompt).toList();
     List<RewardExample> rewardOffline =
-        rewardLearnsOfflinePairs
-            ? offline.pairs().stream()
-                .map(RewardExample.Comparison::of)
-                .map(RewardExample.class::cast)
-                .toList()
-            : List.of();
+        rewardLearnsOfflinePairs ? RewardExample.Comparison.of(offline.pairs()) : List.of();
     RewardLearner rewards =
         rewardModelKind != null && settings.objective().mixture().dpr() > 0
             ? rewardLearner(

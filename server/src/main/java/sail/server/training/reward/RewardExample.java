@@ -1,5 +1,6 @@
 package sail.server.training.reward;
 
+import java.util.List;
 import java.util.Objects;
 import sail.server.training.mixture.PreferencePair;
 
@@ -28,6 +29,11 @@ public sealed interface RewardExample {
     /** The choice an offline preference pair records. */
     public static Comparison of(PreferencePair pair) {
       return new Comparison(pair.prompt(), pair.chosen(), pair.rejected());
+    }
+
+    /** The choices offline preference pairs record, in order. */
+    public static List<RewardExample> of(List<PreferencePair> pairs) {
+      return pairs.stream().<RewardExample>map(Comparison::of).toList();
     }
   }
 }
