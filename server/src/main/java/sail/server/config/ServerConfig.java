@@ -160,8 +160,8 @@ public record ServerConfig(
             1,
             true,
             "words",
-            4,
-            48,
+            sail.server.training.TrainerSettings.DEFAULT_DPR_CANDIDATES,
+            sail.server.training.TrainerSettings.DEFAULT_GUARD_PROMPTS,
             false);
   }
 
