@@ -3,6 +3,7 @@ package sail.server.inference;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import sail.server.model.CausalLanguageModel;
@@ -62,14 +63,47 @@ public final class BatchGenerator {
     try (DecodeBatch batch = new DecodeBatch(model, weights, modelVersion, rows)) {
       while (!waiting.isEmpty() || !batch.isEmpty()) {
         List<DecodeSequence> joining = new ArrayList<>();
-        while (!waiting.isEmpty() && batch.size() + joining.size() < maxBatch) {
-          joining.add(waiting.poll());
+        while (!waiting.isEmpty()) {
+          int free = maxBatch - batch.size() - joining.size();
+          int take = admissible(waiting, free, maxBatch);
+          if (take == 0) {
+            break;
+          }
+          for (int i = 0; i < take; i++) {
+            joining.add(waiting.poll());
+          }
         }
         collect(batch.admit(joining), results);
         collect(batch.step(), results);
       }
       return new Timed(List.of(results), batch.stepNanos(), batch.stepTokens(), batch.admitNanos());
     }
+  }
+
+  /**
+   * How many of the waiting sequences at the head join now: the head's whole run of sequences with
+   * the same prompt (the replies a rollout samples per prompt are adjacent), or none while it does
+   * not fit in the {@code free} rows. A prompt's copies that join together share one prefill
+   * ({@link Prefill#run}); refilling single rows as they free would run it once per copy — half of
+   * a guard sample's admission time in a probe (48 prompts twice, 32 rows). Only a run longer than
+   * the whole batch is split.
+   */
+  static int admissible(Deque<DecodeSequence> waiting, int free, int maxBatch) {
+    if (free <= 0 || waiting.isEmpty()) {
+      return 0;
+    }
+    int[] head = waiting.peek().prompt;
+    int run = 0;
+    for (DecodeSequence sequence : waiting) {
+      if (run > 0 && !Arrays.equals(sequence.prompt, head)) {
+        break;
+      }
+      run++;
+    }
+    if (run > maxBatch) {
+      return Math.min(run, free);
+    }
+    return run <= free ? run : 0;
   }
 
   private static void collect(List<DecodeSequence> finished, GenerationResult[] results) {

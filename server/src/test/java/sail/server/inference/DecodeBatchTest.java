@@ -88,6 +88,36 @@ class DecodeBatchTest {
   }
 
   @Test
+  void copiesOfAPromptJoinTogetherOrWaitForRoom() {
+    int[] a = prompt("Will you walk with me?");
+    int[] b = prompt("No.");
+    java.util.Deque<DecodeSequence> waiting = new java.util.ArrayDeque<>();
+    for (int[] p : List.of(a, a.clone(), a, b, b)) {
+      waiting.add(new DecodeSequence(p, SamplingParams.greedy(4), tokenizer, null, 0));
+    }
+    assertEquals(3, BatchGenerator.admissible(waiting, 8, 8), "the head's whole run of copies");
+    assertEquals(3, BatchGenerator.admissible(waiting, 3, 8), "a run that just fits");
+    assertEquals(0, BatchGenerator.admissible(waiting, 2, 8), "waits rather than split the run");
+    assertEquals(2, BatchGenerator.admissible(waiting, 2, 2), "a run longer than the batch splits");
+    assertEquals(0, BatchGenerator.admissible(waiting, 0, 8), "no free row");
+    waiting.poll();
+    waiting.poll();
+    waiting.poll();
+    assertEquals(2, BatchGenerator.admissible(waiting, 5, 8));
+    // replies still decode as alone when copies wait for room: 3 rows, runs of 2
+    List<int[]> prompts = List.of(a, a, b, b, a, a);
+    List<SamplingParams> params = new ArrayList<>();
+    for (int i = 0; i < prompts.size(); i++) {
+      params.add(SamplingParams.sampled(1.0, 6 + i, 300 + i));
+    }
+    List<GenerationResult> grouped = generate(prompts, params, 3);
+    for (int i = 0; i < prompts.size(); i++) {
+      GenerationResult single = generate(List.of(prompts.get(i)), List.of(params.get(i)), 1).get(0);
+      assertArrayEquals(single.tokens(), grouped.get(i).tokens(), "sequence " + i);
+    }
+  }
+
+  @Test
   void continuousBatchingWithJoinsAndLeavesMatchesIsolatedRuns() {
     // max batch 2 forces later prompts to join while others are mid-flight
     List<int[]> prompts = new ArrayList<>();
