@@ -109,7 +109,8 @@ public final class ServerMain {
                 t.dialogueAnchor(),
                 t.entropyFloor(),
                 t.dprCandidates(),
-                t.guardPrompts()));
+                t.guardPrompts(),
+                t.publishAverage()));
     TrainingMetrics trainingMetrics =
         new TrainingMetrics(service.metrics().registry(), engine::currentModelVersion);
     trainingMetrics.trackTime(loop.trainer()::timeSpent);

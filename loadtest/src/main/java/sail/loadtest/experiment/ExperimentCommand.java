@@ -351,6 +351,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         d.keepVersions(),
         d.guardPrompts(),
         false,
+        0.0,
         d.rollouts(),
         d.dprCandidates(),
         d.guardBounds(),

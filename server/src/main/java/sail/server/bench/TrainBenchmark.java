@@ -268,6 +268,7 @@ public final class TrainBenchmark {
         // the server's guard sample, so that an attempt costs what it costs in the server
         TrainerSettings.DEFAULT_GUARD_PROMPTS,
         false,
+        0.0,
         PolicyRollouts.Settings.defaults(),
         TrainerSettings.DEFAULT_DPR_CANDIDATES,
         new GuardBounds(1.0, 0.0, Double.MAX_VALUE, 0.0, 1.0, 1.0, 0.0),

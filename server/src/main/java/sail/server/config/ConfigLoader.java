@@ -85,6 +85,7 @@ public final class ConfigLoader {
           "training.dpr_candidates",
           "training.guard_prompts",
           "training.reward_offline_pairs",
+          "training.publish_average",
           "security.api_keys_file",
           "security.insecure_no_auth",
           "security.tls_cert",
@@ -299,7 +300,8 @@ public final class ConfigLoader {
         rewardKind,
         v.integer("training.dpr_candidates", d.dprCandidates(), 2, 16),
         v.integer("training.guard_prompts", d.guardPrompts(), 4, 1024),
-        v.bool("training.reward_offline_pairs", d.rewardLearnsOfflinePairs()));
+        v.bool("training.reward_offline_pairs", d.rewardLearnsOfflinePairs()),
+        v.decimal("training.publish_average", d.publishAverage(), 0, 0.999));
   }
 
   private static ServerConfig.Security security(

@@ -121,6 +121,8 @@ public record ServerConfig(
    * @param rewardLearnsOfflinePairs the reward model also trains on the offline preference pairs
    *     when the preset trains the policy on them (a server that trusts the dataset to carry its
    *     users' taste); its readiness is still judged on people's held-out labels only
+   * @param publishAverage d of an exponential moving average of the weights (0 ≤ d < 1) that
+   *     publishes serve instead of the last step's; 0 (the default) serves the last step's
    */
   public record Training(
       Path pairs,
@@ -139,7 +141,8 @@ public record ServerConfig(
       String rewardModelKind,
       int dprCandidates,
       int guardPrompts,
-      boolean rewardLearnsOfflinePairs) {
+      boolean rewardLearnsOfflinePairs,
+      double publishAverage) {
     /** The reward model kinds {@code training.reward_model_kind} accepts. */
     public static final List<String> REWARD_MODEL_KINDS =
         sail.server.training.reward.TrainableReward.KINDS;
@@ -162,7 +165,8 @@ public record ServerConfig(
             "words",
             sail.server.training.TrainerSettings.DEFAULT_DPR_CANDIDATES,
             sail.server.training.TrainerSettings.DEFAULT_GUARD_PROMPTS,
-            false);
+            false,
+            0.0);
   }
 
   /**

@@ -141,6 +141,10 @@ public final class SailTrainer implements AutoCloseable {
   private final AdamW optimizer;
   // people-written replies the policy keeps fitting (null when training.dialogue_anchor is 0)
   private final DialogueAnchor dialogue;
+  // the moving average of the weights that publishes serve when training.publish_average is on;
+  // it starts at the weights after the first step (or a checkpoint's), so that whatever the live
+  // weights were set to before training began is where it starts (null until then)
+  private WeightAverage average;
   private Sampled base;
   // the last published version's guard replies, re-scored by the current reward model at each
   // publish attempt (the model keeps learning, so old scores are not comparable); null after a
@@ -397,6 +401,11 @@ public final class SailTrainer implements AutoCloseable {
             (float) settings.learningRate());
     step++;
     unpublishedSteps = true;
+    if (average != null) {
+      average.update(model.block());
+    } else if (settings.publishAverage() > 0) {
+      average = WeightAverage.startingAt(model.block(), model.device(), settings.publishAverage());
+    }
     updateSeconds.add((System.nanoTime() - updating) / 1e9);
 
     Map<Route, Long> counts = new LinkedHashMap<>();
@@ -617,13 +626,33 @@ public final class SailTrainer implements AutoCloseable {
     }
   }
 
+  /**
+   * The candidate is the moving average of the weights when the trainer keeps one ({@code
+   * training.publish_average}), else the live weights: the guards judge what would be served.
+   */
   private PublishReport attemptPublish() {
+    if (average == null) {
+      return attemptPublish(
+          model.liveParameters(), () -> WeightSnapshot.copyOf(model.block(), model.device()));
+    }
+    WeightSnapshot averaged = average.snapshot(model.block(), model.device());
+    try {
+      // the registry keeps its own reference when it publishes
+      return attemptPublish(averaged.parameterStore(), averaged::retain);
+    } finally {
+      averaged.release();
+    }
+  }
+
+  private PublishReport attemptPublish(
+      ai.djl.training.ParameterStore candidateWeights,
+      java.util.function.Supplier<WeightSnapshot> toPublish) {
     if (base == null) {
       base = summarise(reference.weights(), reference.version());
       publishedReplies = base.replies();
     }
     long sampling = System.nanoTime();
-    Sampled candidate = summarise(model.liveParameters(), registry.currentVersion());
+    Sampled candidate = summarise(candidateWeights, registry.currentVersion());
     double sampleMillis = (System.nanoTime() - sampling) / 1e6;
     // mean P(👍) under the learned reward model, once it is accurate enough to be believed
     double meanReward = Double.NaN;
@@ -645,7 +674,7 @@ public final class SailTrainer implements AutoCloseable {
     heldOutLogProbs.retainOnly(heldOut);
     if (heldOut.size() >= MIN_HELD_OUT_PAIRS) {
       double[] ref = heldOutLogProbs.reference(heldOut);
-      candidateHeldOut = heldOutLogProbs.score(heldOut, model.liveParameters());
+      candidateHeldOut = heldOutLogProbs.score(heldOut, candidateWeights);
       accuracy = heldOutAccuracy(candidateHeldOut, ref);
       PublishedModel served = registry.acquire();
       try {
@@ -681,6 +710,9 @@ public final class SailTrainer implements AutoCloseable {
         } finally {
           served.weights().release();
         }
+        if (average != null) {
+          average.resetTo(model.block());
+        }
         optimizer.reset();
         unpublishedSteps = false;
       }
@@ -690,7 +722,7 @@ public final class SailTrainer implements AutoCloseable {
       return lastPublish;
     }
     long start = System.nanoTime();
-    WeightSnapshot snapshot = WeightSnapshot.copyOf(model.block(), model.device());
+    WeightSnapshot snapshot = toPublish.get();
     long version = registry.highestVersion() + 1;
     long parent = registry.currentVersion();
     registry.publish(version, snapshot);
@@ -814,6 +846,9 @@ public final class SailTrainer implements AutoCloseable {
       if (rewardLearner != null) {
         rewardLearner.writeTo(extra);
       }
+      if (average != null) {
+        extra.arrays(WeightAverage.FILE, average.arrays());
+      }
       checkpoints.save(
           step,
           model,
@@ -854,6 +889,9 @@ public final class SailTrainer implements AutoCloseable {
     // everything is read and checked; only now change the trainer's state
     try (Saved saved = found.get()) {
       saved.weights().copyInto(model.block());
+      if (settings.publishAverage() > 0) {
+        restoreAverage(saved.directory());
+      }
       optimizer.restore(saved.optimizer(), saved.state().optimizerStep());
       sampler.restore(saved.state().sampler());
       step = saved.state().step();
@@ -866,6 +904,25 @@ public final class SailTrainer implements AutoCloseable {
       LOG.info("resumed training at step {} from {}", step, saved.directory());
     }
     return Optional.of(step);
+  }
+
+  /**
+   * The moving average as the checkpoint saved it, or, from a checkpoint written without one, the
+   * resumed weights.
+   */
+  private void restoreAverage(Path directory) {
+    if (average == null) {
+      average = WeightAverage.startingAt(model.block(), model.device(), settings.publishAverage());
+    }
+    Path file = directory.resolve(WeightAverage.FILE);
+    if (!java.nio.file.Files.exists(file)) {
+      LOG.info("{} has no weight average; it starts at the resumed weights", directory);
+      average.resetTo(model.block());
+      return;
+    }
+    try (NDManager scratch = model.manager().newSubManager()) {
+      average.restore(Checkpoint.readArrays(file, scratch));
+    }
   }
 
   /** A training checkpoint read into memory, not yet applied. */
@@ -937,6 +994,9 @@ public final class SailTrainer implements AutoCloseable {
     WeightSnapshot snapshot =
         WeightSnapshot.read(dir.resolve(Checkpoint.WEIGHTS), model.block(), model.device());
     snapshot.copyInto(model.block());
+    if (average != null) {
+      average.resetTo(model.block());
+    }
     optimizer.reset();
     registry.rollbackTo(version, snapshot);
     unpublishedSteps = false;
@@ -946,5 +1006,8 @@ public final class SailTrainer implements AutoCloseable {
   @Override
   public void close() {
     optimizer.close();
+    if (average != null) {
+      average.close();
+    }
   }
 }

@@ -26,6 +26,8 @@ import sail.server.training.rollout.PolicyRollouts;
  * @param keepVersions published versions kept on disk (rollback targets)
  * @param guardPrompts held-out prompts sampled (twice each) for the publish guards
  * @param rollbackOnGuardFailure when a guard fails, reset the live weights to the served version
+ * @param publishAverage d of the moving average of the weights that publishes serve instead of the
+ *     last step's ({@link WeightAverage}; 0: off, the default)
  * @param rollouts sampling of fresh pairs
  * @param dprCandidates replies sampled per prompt of a fresh DPR row, of which the reward model
  *     labels the two it scores furthest apart ({@link #DEFAULT_DPR_CANDIDATES})
@@ -48,6 +50,7 @@ public record TrainerSettings(
     int keepVersions,
     int guardPrompts,
     boolean rollbackOnGuardFailure,
+    double publishAverage,
     PolicyRollouts.Settings rollouts,
     int dprCandidates,
     GuardBounds guardBounds,
@@ -70,6 +73,10 @@ public record TrainerSettings(
         || !(clipNorm > 0)) {
       throw new IllegalArgumentException(
           "learningRate and clipNorm must be > 0, nllAnchor, dialogueAnchor and entropyFloor >= 0");
+    }
+    if (!(publishAverage >= 0 && publishAverage < 1)) {
+      throw new IllegalArgumentException(
+          "publishAverage (the average's decay) must be in [0, 1), got " + publishAverage);
     }
     if (dprCandidates < 2) {
       throw new IllegalArgumentException(
@@ -160,6 +167,7 @@ public record TrainerSettings(
         10,
         DEFAULT_GUARD_PROMPTS,
         true,
+        0.0,
         PolicyRollouts.Settings.defaults(),
         DEFAULT_DPR_CANDIDATES,
         GuardBounds.defaults(),
@@ -178,6 +186,7 @@ public record TrainerSettings(
    *     NLL anchor and none otherwise
    * @param dprCandidates replies sampled per prompt of a fresh DPR row
    * @param guardPrompts held-out prompts the publish guards sample (twice each)
+   * @param publishAverage d of the moving average that publishes serve (0: the live weights)
    */
   public static TrainerSettings forServer(
       TrainingPreset preset,
@@ -188,7 +197,8 @@ public record TrainerSettings(
       Double dialogueAnchor,
       Double entropyFloor,
       int dprCandidates,
-      int guardPrompts) {
+      int guardPrompts,
+      double publishAverage) {
     TrainerSettings d = defaults();
     return new TrainerSettings(
         preset.objective(),
@@ -205,6 +215,7 @@ public record TrainerSettings(
         d.keepVersions(),
         guardPrompts,
         d.rollbackOnGuardFailure(),
+        publishAverage,
         d.rollouts(),
         dprCandidates,
         d.guardBounds(),

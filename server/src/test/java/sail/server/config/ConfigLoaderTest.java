@@ -113,6 +113,15 @@ class ConfigLoaderTest {
             .rewardLearnsOfflinePairs());
     assertMessage(
         Map.of("training.reward_offline_pairs", "maybe"), "training.reward_offline_pairs");
+    assertEquals(0.0, ConfigLoader.load(null, Map.of()).training().publishAverage());
+    assertEquals(
+        0.9,
+        ConfigLoader.load(null, Map.of("training.publish_average", "0.9"))
+            .training()
+            .publishAverage());
+    assertMessage(
+        Map.of("training.publish_average", "1"),
+        "training.publish_average must be in [0.0, 0.999]");
     assertNull(ConfigLoader.load(null, Map.of()).training().dialogueAnchor());
     assertEquals(
         0.0,

@@ -97,6 +97,31 @@ class SailTrainerTest {
         double dialogueAnchor,
         double entropyFloor,
         int dprCandidates) {
+      this(
+          base,
+          dataDir,
+          objective,
+          feedbackShare,
+          learningRate,
+          rewards,
+          dialogueAnchor,
+          entropyFloor,
+          dprCandidates,
+          0);
+    }
+
+    /** As above, publishing the moving average of the weights with decay {@code publishAverage}. */
+    Rig(
+        WeightSnapshot base,
+        Path dataDir,
+        ObjectiveConfig objective,
+        double feedbackShare,
+        double learningRate,
+        RewardSource rewards,
+        double dialogueAnchor,
+        double entropyFloor,
+        int dprCandidates,
+        double publishAverage) {
       if (base != null) {
         base.copyInto(model.block());
       }
@@ -147,6 +172,7 @@ class SailTrainerTest {
               5,
               2,
               false,
+              publishAverage,
               new PolicyRollouts.Settings(0.9, 8, 8),
               dprCandidates,
               new GuardBounds(1.0, 0.0, 1e9, 0.0, 1.0, 1.0, 0.0),
@@ -573,6 +599,96 @@ class SailTrainerTest {
       }
       base.release();
     }
+  }
+
+  @Test
+  void publishesTheMovingAverageOfTheWeightsAndResumesIt() throws Exception {
+    WeightSnapshot base;
+    float[][] averageAtStep2;
+    try (Rig first = averaging(null, temp.resolve("a"))) {
+      base = first.registry.acquire().weights();
+      first.trainer.trainStep();
+      float[][] afterStep1 = live(first);
+      first.trainer.trainStep(); // publishes version 1 and checkpoints
+      float[][] afterStep2 = live(first);
+      assertEquals(1, first.registry.currentVersion());
+      averageAtStep2 = published(first);
+      // the average starts at the first step's weights: ½·W1 + ½·W2
+      assertClose(mix(afterStep1, 0.5, afterStep2, 0.5), averageAtStep2, 1e-6);
+      assertTrue(
+          maxDifference(afterStep2, averageAtStep2) > 1e-5, "the average is not the live weights");
+    }
+    // a trainer resuming from the step-2 checkpoint continues the same average
+    try (Rig second = averaging(base, temp.resolve("a"))) {
+      assertEquals(2L, second.trainer.resume().orElseThrow());
+      second.registry.reserveThrough(1); // version 1 is the first trainer's
+      second.trainer.trainStep();
+      float[][] afterStep3 = live(second);
+      second.trainer.trainStep(); // publishes again
+      float[][] afterStep4 = live(second);
+      float[][] expected = mix(mix(averageAtStep2, 0.25, afterStep3, 0.25), 1, afterStep4, 0.5);
+      assertClose(expected, published(second), 1e-6);
+    }
+    base.release();
+  }
+
+  private Rig averaging(WeightSnapshot base, Path dir) {
+    return new Rig(
+        base,
+        dir,
+        ObjectiveConfig.of(
+            new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3)),
+        0.5,
+        1e-3,
+        null,
+        0,
+        0,
+        TrainerSettings.DEFAULT_DPR_CANDIDATES,
+        0.5);
+  }
+
+  private static float[][] live(Rig rig) {
+    return rig.model.block().getParameters().values().stream()
+        .map(p -> p.getArray().toFloatArray())
+        .toArray(float[][]::new);
+  }
+
+  private static float[][] published(Rig rig) {
+    var served = rig.registry.acquire();
+    try {
+      return served.weights().namedArrays().stream()
+          .map(NDArray::toFloatArray)
+          .toArray(float[][]::new);
+    } finally {
+      served.weights().release();
+    }
+  }
+
+  private static float[][] mix(float[][] a, double wa, float[][] b, double wb) {
+    float[][] out = new float[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = new float[a[i].length];
+      for (int j = 0; j < a[i].length; j++) {
+        out[i][j] = (float) (wa * a[i][j] + wb * b[i][j]);
+      }
+    }
+    return out;
+  }
+
+  private static double maxDifference(float[][] a, float[][] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      for (int j = 0; j < a[i].length; j++) {
+        max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
+      }
+    }
+    return max;
+  }
+
+  private static void assertClose(float[][] expected, float[][] actual, double tolerance) {
+    assertEquals(expected.length, actual.length);
+    double difference = maxDifference(expected, actual);
+    assertTrue(difference <= tolerance, "max difference " + difference);
   }
 
   @Test

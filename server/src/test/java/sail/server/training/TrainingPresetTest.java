@@ -60,13 +60,13 @@ class TrainingPresetTest {
       assertEquals(3e-5, settings.learningRate(), "the configured learning rate wins");
       assertEquals(
           3,
-          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 3, GUARD_PROMPTS)
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 3, GUARD_PROMPTS, 0)
               .dprCandidates(),
           "the configured candidates");
       assertEquals(GUARD_PROMPTS, settings.guardPrompts());
       assertEquals(
           24,
-          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 4, 24).guardPrompts(),
+          TrainerSettings.forServer(preset, 16, 10, 50, null, null, null, 4, 24, 0).guardPrompts(),
           "the configured guard prompts");
       assertEquals(preset.objective(), settings.objective(), preset.name());
     }
@@ -84,7 +84,8 @@ class TrainingPresetTest {
         dialogueAnchor,
         entropyFloor,
         TrainerSettings.DEFAULT_DPR_CANDIDATES,
-        GUARD_PROMPTS);
+        GUARD_PROMPTS,
+        0);
   }
 
   @Test
