@@ -79,38 +79,16 @@ class SailTrainerTest {
           null,
           0,
           0,
-          TrainerSettings.DEFAULT_DPR_CANDIDATES);
+          TrainerSettings.DEFAULT_DPR_CANDIDATES,
+          0);
     }
 
     /**
      * With {@code rewards} labelling fresh DPR rows (null: the reply's length does) from {@code
      * dprCandidates} replies per prompt, the dialogue anchor at λ {@code dialogueAnchor} and the
-     * entropy floor at η {@code entropyFloor}.
+     * entropy floor at η {@code entropyFloor}; publishes serve the moving average of the weights
+     * with decay {@code publishAverage} when it is above 0.
      */
-    Rig(
-        WeightSnapshot base,
-        Path dataDir,
-        ObjectiveConfig objective,
-        double feedbackShare,
-        double learningRate,
-        RewardSource rewards,
-        double dialogueAnchor,
-        double entropyFloor,
-        int dprCandidates) {
-      this(
-          base,
-          dataDir,
-          objective,
-          feedbackShare,
-          learningRate,
-          rewards,
-          dialogueAnchor,
-          entropyFloor,
-          dprCandidates,
-          0);
-    }
-
-    /** As above, publishing the moving average of the weights with decay {@code publishAverage}. */
     Rig(
         WeightSnapshot base,
         Path dataDir,
@@ -201,7 +179,16 @@ class SailTrainerTest {
   /** A rig whose fresh DPR rows {@code rewards} labels, half its DPR rows people's labels. */
   static Rig labelledBy(RewardSource rewards, Path dataDir, ObjectiveConfig objective) {
     return new Rig(
-        null, dataDir, objective, 0.5, 1e-3, rewards, 0, 0, TrainerSettings.DEFAULT_DPR_CANDIDATES);
+        null,
+        dataDir,
+        objective,
+        0.5,
+        1e-3,
+        rewards,
+        0,
+        0,
+        TrainerSettings.DEFAULT_DPR_CANDIDATES,
+        0);
   }
 
   @Test
@@ -421,7 +408,7 @@ class SailTrainerTest {
           return items.stream().mapToDouble(item -> item.reply().length()).toArray();
         };
     // feedback share 0: every DPR row is a fresh pair for the reward source
-    try (Rig rig = new Rig(null, temp, dprOnly, 0, 1e-3, longerWins, 0, 0, 4)) {
+    try (Rig rig = new Rig(null, temp, dprOnly, 0, 1e-3, longerWins, 0, 0, 4, 0)) {
       SailTrainer.StepReport report = rig.trainer.trainStep();
       long dprRows = report.rows().get(Route.DPR);
       assertEquals(4, dprRows);
@@ -459,7 +446,8 @@ class SailTrainerTest {
             null,
             dialogueAnchor,
             entropyFloor,
-            TrainerSettings.DEFAULT_DPR_CANDIDATES)) {
+            TrainerSettings.DEFAULT_DPR_CANDIDATES,
+            0)) {
       SailTrainer.StepReport report = null;
       for (int s = 0; s < steps; s++) {
         report = rig.trainer.trainStep();
