@@ -113,7 +113,9 @@ public final class SailTrainer implements AutoCloseable {
   /**
    * Outcome of a publish attempt.
    *
-   * @param publishMillis the snapshot of the live weights and the swap (0 when refused)
+   * @param publishMillis the snapshot of the live weights and the swap (0 when refused); with a
+   *     moving average ({@code training.publish_average}) its snapshot is taken before the guards
+   *     and this is the swap alone
    * @param sampleMillis sampling the guard replies and scoring them under the reference
    * @param heldOutMillis scoring people's held-out pairs for the accuracy guard
    */

@@ -136,11 +136,11 @@ public record TrainerSettings(
   /**
    * Steps between guarded publishes ({@code training.publish_every}): 5. The users label replies of
    * the served version, so the sooner a step reaches them the fresher their next labels. In the
-   * demo (docs/demo.md) publishing every 5 steps won 61.3% twice for the positive-sentiment users
-   * (runs 77–78, fluent) against 59.8% and 60.4% every 10 (runs 71–72) and 54.9% every 20 (run 76),
-   * though the checks then took 273–289 s of the trainer's ~690 s in a demo (184–204 s every 10):
-   * about 6 s an attempt on a quiet machine ({@code ./sail bench train}), about 10 s beside
-   * serving.
+   * demo (docs/demo.md) publishing every 5 steps won 61.3%, 61.3%, 53.2% and 61.6% for the
+   * positive-sentiment users (runs 77–78 and 80–81, fluent) against 59.8% and 60.4% every 10 (runs
+   * 71–72) and 54.9% every 20 (run 76), though the checks then took 273–289 s of the trainer's ~690
+   * s in a demo (184–204 s every 10): about 6 s an attempt on a quiet machine ({@code ./sail bench
+   * train}), about 10 s beside serving.
    */
   public static final int DEFAULT_PUBLISH_EVERY = 5;
 
