@@ -923,7 +923,7 @@ public final class SailTrainer implements AutoCloseable {
       return;
     }
     try (NDManager scratch = model.manager().newSubManager()) {
-      average.restore(Checkpoint.readArrays(file, scratch));
+      average.restore(model.block(), Checkpoint.readArrays(file, scratch), model.device());
     }
   }
 

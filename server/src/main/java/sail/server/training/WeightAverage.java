@@ -56,10 +56,6 @@ final class WeightAverage implements AutoCloseable {
     return average;
   }
 
-  double decay() {
-    return decay;
-  }
-
   /** Moves the average towards the current weights of {@code block} by {@code 1 − d}. */
   void update(Block block) {
     boolean grad = GradMode.disable();
@@ -83,19 +79,21 @@ final class WeightAverage implements AutoCloseable {
     }
   }
 
-  /** Sets the average to saved arrays (a checkpoint's {@link #arrays()}), matched by name. */
-  void restore(NDList saved) {
-    Map<String, NDArray> named = new LinkedHashMap<>();
-    for (NDArray array : saved) {
-      named.put(array.getName(), array);
-    }
-    for (Map.Entry<String, NDArray> entry : byName.entrySet()) {
-      NDArray source = named.get(entry.getKey());
-      if (source == null || !source.getShape().equals(entry.getValue().getShape())) {
-        throw new IllegalArgumentException(
-            "the saved average lacks parameter '" + entry.getKey() + "' or has another shape");
+  /**
+   * Sets the average to saved arrays (a checkpoint's {@link #arrays()}), matched to the parameters
+   * of {@code block} by name and checked as any checkpoint's weights are ({@link
+   * WeightSnapshot#fromNamed}).
+   *
+   * @throws IllegalArgumentException if a parameter is missing or has the wrong shape
+   */
+  void restore(Block block, NDList saved, Device device) {
+    WeightSnapshot loaded = WeightSnapshot.fromNamed(block, saved, device);
+    try {
+      for (NDArray array : loaded.namedArrays()) {
+        array.copyTo(byName.get(array.getName()));
       }
-      source.copyTo(entry.getValue());
+    } finally {
+      loaded.release();
     }
   }
 
