@@ -28,6 +28,7 @@ import sail.server.task.TaskResources;
 import sail.server.training.guard.GuardReport;
 import sail.server.training.guard.Guards;
 import sail.server.training.guard.PreferenceAccuracy;
+import sail.server.training.guard.SampleStatistics;
 import sail.server.training.guard.SampleSummary;
 import sail.server.training.mixture.FeedbackPair;
 import sail.server.training.mixture.MixtureSampler;
@@ -82,6 +83,9 @@ public final class SailTrainer implements AutoCloseable {
   static final int HELD_OUT_PAIRS = 64;
 
   static final int MIN_HELD_OUT_PAIRS = 16;
+
+  /** New held-out pairs per publish attempt once the set is full ({@link HeldOutRotation}). */
+  static final int HELD_OUT_TURNOVER = 16;
 
   /**
    * What one step did, for metrics and status.
@@ -140,6 +144,8 @@ public final class SailTrainer implements AutoCloseable {
   private final CheckpointStore versions;
   private final List<String> guardPrompts;
   private final HeldOutLogProbs<ai.djl.training.ParameterStore> heldOutLogProbs;
+  private final HeldOutRotation heldOutPairs =
+      new HeldOutRotation(HELD_OUT_PAIRS, HELD_OUT_TURNOVER);
   private final AdamW optimizer;
   // people-written replies the policy keeps fitting (null when training.dialogue_anchor is 0)
   private final DialogueAnchor dialogue;
@@ -668,15 +674,18 @@ public final class SailTrainer implements AutoCloseable {
     double accuracy = Double.NaN;
     double previousAccuracy = Double.NaN;
     List<PreferencePair> heldOut =
-        sampler.heldOutFeedback(HELD_OUT_PAIRS).stream()
+        heldOutPairs.next(sampler.heldOutFeedback(HELD_OUT_PAIRS)).stream()
             .map(FeedbackPair::asPreferencePair)
             .toList();
     double[] candidateHeldOut = null;
+    double candidateHeldOutMillis = 0;
     long scoringHeldOut = System.nanoTime();
     heldOutLogProbs.retainOnly(heldOut);
     if (heldOut.size() >= MIN_HELD_OUT_PAIRS) {
       double[] ref = heldOutLogProbs.reference(heldOut);
+      long candidateScoring = System.nanoTime();
       candidateHeldOut = heldOutLogProbs.score(heldOut, candidateWeights);
+      candidateHeldOutMillis = (System.nanoTime() - candidateScoring) / 1e6;
       accuracy = heldOutAccuracy(candidateHeldOut, ref);
       PublishedModel served = registry.acquire();
       try {
@@ -704,7 +713,16 @@ public final class SailTrainer implements AutoCloseable {
             previousMeanReward,
             settings.guardBounds());
     if (!guards.passed()) {
-      LOG.warn("step {}: publish skipped, guards failed: {}", step, guards.failures());
+      LOG.warn(
+          "step {}: publish skipped, guards failed: {} (guard replies {} ms, their reference"
+              + " log-probs {} ms, {} held-out pairs {} ms, the candidate's {} ms)",
+          step,
+          guards.failures(),
+          String.format("%.0f", sampleMillis),
+          String.format("%.0f", candidate.referenceMillis()),
+          heldOut.size(),
+          String.format("%.0f", heldOutMillis),
+          String.format("%.0f", candidateHeldOutMillis));
       if (settings.rollbackOnGuardFailure()) {
         PublishedModel served = registry.acquire();
         try {
@@ -735,6 +753,7 @@ public final class SailTrainer implements AutoCloseable {
       heldOutLogProbs.published(version, heldOut, candidateHeldOut);
     }
     // persist after the swap: serving never waits for the disk
+    long saving = System.nanoTime();
     PublishedModel served = registry.acquire();
     try {
       versions.save(
@@ -751,7 +770,17 @@ public final class SailTrainer implements AutoCloseable {
     lastPublish =
         new PublishReport(step, true, version, guards, millis, sampleMillis, heldOutMillis);
     LOG.info(
-        "step {}: published version {} in {} ms", step, version, String.format("%.1f", millis));
+        "step {}: published version {} in {} ms (guard replies {} ms, their reference log-probs"
+            + " {} ms, {} held-out pairs {} ms, the candidate's {} ms, saved in {} ms)",
+        step,
+        version,
+        String.format("%.1f", millis),
+        String.format("%.0f", sampleMillis),
+        String.format("%.0f", candidate.referenceMillis()),
+        heldOut.size(),
+        String.format("%.0f", heldOutMillis),
+        String.format("%.0f", candidateHeldOutMillis),
+        String.format("%.0f", (System.nanoTime() - saving) / 1e6));
     return lastPublish;
   }
 
@@ -797,7 +826,7 @@ public final class SailTrainer implements AutoCloseable {
   }
 
   /** A version's guard samples: their statistics, and the replies for the reward guard. */
-  private record Sampled(SampleSummary summary, List<PromptReply> replies) {
+  private record Sampled(SampleSummary summary, List<PromptReply> replies, double referenceMillis) {
     List<String> texts() {
       return replies.stream().map(PromptReply::reply).toList();
     }
@@ -812,23 +841,31 @@ public final class SailTrainer implements AutoCloseable {
     return sum / replies.size();
   }
 
+  /**
+   * Samples two replies to each guard prompt and summarises them. The KL estimate comes from each
+   * prompt's first reply alone: the reference's log-probs of the replies were 40-45% of the guards'
+   * sampling time in the demo (2.4-3.0 of 5.3-6.6 s per attempt, docs/demo.md run 89), and the KL
+   * guard's bound (20 nats per reply) sits far above the estimates that versions reach in a demo
+   * (2.5-9 nats, runs 81, 82 and 87), so the half that the other reply would add to its precision
+   * buys nothing. The other statistics count every reply.
+   */
   private Sampled summarise(ai.djl.training.ParameterStore weights, long version) {
     List<RolloutPair> pairs = rollouts.sample(guardPrompts, weights, version, 4242L, 1.0);
     List<PromptReply> scored = new ArrayList<>();
-    List<SequenceScorer.Example> examples = new ArrayList<>();
-    double[] policy = new double[2 * pairs.size()];
+    List<SequenceScorer.Example> firstReplies = new ArrayList<>();
+    double[] policy = new double[pairs.size()];
     for (int i = 0; i < pairs.size(); i++) {
       RolloutPair pair = pairs.get(i);
       scored.add(new PromptReply(pair.prompt(), pair.first().text()));
       scored.add(new PromptReply(pair.prompt(), pair.second().text()));
-      examples.add(pair.firstExample());
-      examples.add(pair.secondExample());
-      policy[2 * i] = pair.first().sampledLogProb();
-      policy[2 * i + 1] = pair.second().sampledLogProb();
+      firstReplies.add(pair.firstExample());
+      policy[i] = pair.first().sampledLogProb();
     }
     List<String> replies = scored.stream().map(PromptReply::reply).toList();
+    long scoring = System.nanoTime();
+    double kl = SampleStatistics.klEstimate(policy, reference.sumLogProbs(firstReplies));
     return new Sampled(
-        SampleSummary.of(replies, policy, reference.sumLogProbs(examples)), List.copyOf(scored));
+        SampleSummary.of(replies, kl), List.copyOf(scored), (System.nanoTime() - scoring) / 1e6);
   }
 
   // ---------------------------------------------------------------- checkpoints

@@ -30,9 +30,14 @@ public record SampleSummary(
       throw new IllegalArgumentException(
           replies.size() + " replies for " + policySums.length + " log-probs");
     }
+    return of(replies, SampleStatistics.klEstimate(policySums, referenceSums));
+  }
+
+  /** Summarises replies with a KL estimate made elsewhere (e.g. on a subset of them). */
+  public static SampleSummary of(List<String> replies, double klEstimate) {
     return new SampleSummary(
         replies.size(),
-        SampleStatistics.klEstimate(policySums, referenceSums),
+        klEstimate,
         SampleStatistics.repetitionRate(replies),
         SampleStatistics.distinctWordRatio(replies),
         SampleStatistics.printableShare(replies),
