@@ -39,6 +39,9 @@ public final class AdamW implements AutoCloseable {
   private final Map<String, NDArray> firstMoments = new HashMap<>();
   private final Map<String, NDArray> secondMoments = new HashMap<>();
   private long step;
+  // steps since the first moments were last zeroed: m's bias correction counts these, so that a
+  // restarted momentum is an average of the gradients since (restartMomentum)
+  private long momentumSteps;
 
   public AdamW(Settings settings, NDManager parent) {
     this.settings = settings;
@@ -47,6 +50,14 @@ public final class AdamW implements AutoCloseable {
 
   public long step() {
     return step;
+  }
+
+  /**
+   * Steps since the first moments were last zeroed (the step count unless {@link
+   * #restartMomentum}).
+   */
+  public long momentumSteps() {
+    return momentumSteps;
   }
 
   /**
@@ -78,7 +89,8 @@ public final class AdamW implements AutoCloseable {
   /** Applies one update to every parameter from its gradient, then zeroes the gradients. */
   public void update(PairList<String, Parameter> parameters, float learningRate) {
     step++;
-    double correction1 = 1 - Math.pow(settings.beta1(), step);
+    momentumSteps++;
+    double correction1 = 1 - Math.pow(settings.beta1(), momentumSteps);
     double correction2 = 1 - Math.pow(settings.beta2(), step);
     boolean grad = GradMode.disable();
     try (NDScope ignored = new NDScope()) {
@@ -120,6 +132,25 @@ public final class AdamW implements AutoCloseable {
   public void reset() {
     closeMoments();
     step = 0;
+    momentumSteps = 0;
+  }
+
+  /**
+   * Forgets the first moments (the direction the weights were moving in) but keeps the second
+   * moments (each parameter's recent gradient scale) and their step count: for weights set back a
+   * few steps, to a version close to where they were (a refused publish).
+   *
+   * <p>Why not {@link #reset}: with the second moments gone too, the next update's v̂ is one
+   * gradient squared, so m̂/(√v̂ + ε) = ±1 and every parameter moves by the full learning rate,
+   * those whose gradient is mere noise as far as the rest; the following steps stay large until v̂
+   * has seen a few gradients. With the scale kept, a parameter moves in proportion to its gradient
+   * against its own history, as in any other step, and the momentum rebuilds from the new gradients
+   * (its bias correction counts the steps since this call).
+   */
+  public void restartMomentum() {
+    firstMoments.values().forEach(NDArray::close);
+    firstMoments.clear();
+    momentumSteps = 0;
   }
 
   /** Moment estimates as named arrays ({@code m/NAME}, {@code v/NAME}) for a checkpoint. */
@@ -132,6 +163,14 @@ public final class AdamW implements AutoCloseable {
 
   /** Restores moment estimates written by {@link #state()} and the step count. */
   public void restore(NDList state, long restoredStep) {
+    restore(state, restoredStep, restoredStep);
+  }
+
+  /**
+   * Restores moment estimates written by {@link #state()}, the step count and the steps since the
+   * momentum last restarted ({@link #momentumSteps}).
+   */
+  public void restore(NDList state, long restoredStep, long restoredMomentumSteps) {
     closeMoments();
     for (NDArray array : state) {
       NDArray copy = array.duplicate();
@@ -147,6 +186,7 @@ public final class AdamW implements AutoCloseable {
       }
     }
     step = restoredStep;
+    momentumSteps = restoredMomentumSteps;
   }
 
   private NDArray zerosLike(NDArray weight) {

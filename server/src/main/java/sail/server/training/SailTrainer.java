@@ -733,7 +733,8 @@ public final class SailTrainer implements AutoCloseable {
         if (average != null) {
           average.resetTo(model.block());
         }
-        optimizer.reset();
+        // the served version is a few steps back: the gradient scales still hold
+        optimizer.restartMomentum();
         unpublishedSteps = false;
       }
       lastPublish =
@@ -881,7 +882,11 @@ public final class SailTrainer implements AutoCloseable {
               .json(
                   STATE_FILE,
                   new TrainerState(
-                      step, optimizer.step(), sampler.state(), registry.currentVersion()));
+                      step,
+                      optimizer.step(),
+                      sampler.state(),
+                      registry.currentVersion(),
+                      optimizer.momentumSteps()));
       if (rewardLearner != null) {
         rewardLearner.writeTo(extra);
       }
@@ -931,7 +936,8 @@ public final class SailTrainer implements AutoCloseable {
       if (settings.publishAverage() > 0) {
         restoreAverage(saved.directory());
       }
-      optimizer.restore(saved.optimizer(), saved.state().optimizerStep());
+      optimizer.restore(
+          saved.optimizer(), saved.state().optimizerStep(), saved.state().momentumSteps());
       sampler.restore(saved.state().sampler());
       step = saved.state().step();
       // the checkpoint may hold steps taken after the served version was published

@@ -26,6 +26,7 @@ import sail.server.training.rollout.PolicyRollouts;
  * @param keepVersions published versions kept on disk (rollback targets)
  * @param guardPrompts held-out prompts sampled (twice each) for the publish guards
  * @param rollbackOnGuardFailure when a guard fails, reset the live weights to the served version
+ *     and restart the optimizer's momentum ({@link AdamW#restartMomentum})
  * @param publishAverage d of the moving average of the weights that publishes serve instead of the
  *     last step's ({@link WeightAverage}; 0: off, the default)
  * @param rollouts sampling of fresh pairs

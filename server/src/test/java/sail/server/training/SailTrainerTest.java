@@ -100,6 +100,36 @@ class SailTrainerTest {
         double entropyFloor,
         int dprCandidates,
         double publishAverage) {
+      this(
+          base,
+          dataDir,
+          objective,
+          feedbackShare,
+          learningRate,
+          rewards,
+          dialogueAnchor,
+          entropyFloor,
+          dprCandidates,
+          publishAverage,
+          false);
+    }
+
+    /**
+     * As above; with {@code refuseEveryPublish} the KL guard fails every attempt and a refusal
+     * rolls the live weights back to the served version.
+     */
+    Rig(
+        WeightSnapshot base,
+        Path dataDir,
+        ObjectiveConfig objective,
+        double feedbackShare,
+        double learningRate,
+        RewardSource rewards,
+        double dialogueAnchor,
+        double entropyFloor,
+        int dprCandidates,
+        double publishAverage,
+        boolean refuseEveryPublish) {
       if (base != null) {
         base.copyInto(model.block());
       }
@@ -149,11 +179,11 @@ class SailTrainerTest {
               3,
               5,
               2,
-              false,
+              refuseEveryPublish,
               publishAverage,
               new PolicyRollouts.Settings(0.9, 8, 8),
               dprCandidates,
-              new GuardBounds(1.0, 0.0, 1e9, 0.0, 1.0, 1.0, 0.0),
+              new GuardBounds(1.0, 0.0, refuseEveryPublish ? -1e9 : 1e9, 0.0, 1.0, 1.0, 0.0),
               4,
               11);
       trainer =
@@ -567,6 +597,37 @@ class SailTrainerTest {
       assertTrue(publish.published(), "permissive guards pass: " + publish.guards());
       assertEquals(1, rig.registry.currentVersion());
       assertTrue(rig.trainer.versions().numbers().contains(1L));
+    }
+  }
+
+  @Test
+  void aRefusedPublishSetsTheLiveWeightsBackToTheServedVersionAndTrainingGoesOn() {
+    try (Rig rig =
+        new Rig(
+            null,
+            temp,
+            ObjectiveConfig.of(
+                new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3)),
+            0.5,
+            1e-3,
+            null,
+            0,
+            0,
+            TrainerSettings.DEFAULT_DPR_CANDIDATES,
+            0,
+            true)) {
+      float[][] served = live(rig);
+      rig.trainer.trainStep();
+      assertFalse(java.util.Arrays.deepEquals(served, live(rig)), "a step moves the weights");
+      rig.trainer.trainStep(); // the publish attempt at step 2 is refused
+      SailTrainer.PublishReport publish = rig.trainer.lastPublish();
+      assertFalse(publish.published(), "the KL guard refuses: " + publish.guards());
+      assertEquals(0, rig.registry.currentVersion());
+      assertClose(served, live(rig), 0);
+      // training goes on from the served version
+      rig.trainer.trainStep();
+      assertFalse(
+          java.util.Arrays.deepEquals(served, live(rig)), "the next step moves the weights again");
     }
   }
 
