@@ -80,43 +80,16 @@ class SailTrainerTest {
           0,
           0,
           TrainerSettings.DEFAULT_DPR_CANDIDATES,
-          0);
+          0,
+          false);
     }
 
     /**
      * With {@code rewards} labelling fresh DPR rows (null: the reply's length does) from {@code
      * dprCandidates} replies per prompt, the dialogue anchor at λ {@code dialogueAnchor} and the
      * entropy floor at η {@code entropyFloor}; publishes serve the moving average of the weights
-     * with decay {@code publishAverage} when it is above 0.
-     */
-    Rig(
-        WeightSnapshot base,
-        Path dataDir,
-        ObjectiveConfig objective,
-        double feedbackShare,
-        double learningRate,
-        RewardSource rewards,
-        double dialogueAnchor,
-        double entropyFloor,
-        int dprCandidates,
-        double publishAverage) {
-      this(
-          base,
-          dataDir,
-          objective,
-          feedbackShare,
-          learningRate,
-          rewards,
-          dialogueAnchor,
-          entropyFloor,
-          dprCandidates,
-          publishAverage,
-          false);
-    }
-
-    /**
-     * As above; with {@code refuseEveryPublish} the KL guard fails every attempt and a refusal
-     * rolls the live weights back to the served version.
+     * with decay {@code publishAverage} when it is above 0; with {@code refuseEveryPublish} the KL
+     * guard fails every attempt and a refusal rolls the live weights back to the served version.
      */
     Rig(
         WeightSnapshot base,
@@ -218,7 +191,8 @@ class SailTrainerTest {
         0,
         0,
         TrainerSettings.DEFAULT_DPR_CANDIDATES,
-        0);
+        0,
+        false);
   }
 
   @Test
@@ -438,7 +412,7 @@ class SailTrainerTest {
           return items.stream().mapToDouble(item -> item.reply().length()).toArray();
         };
     // feedback share 0: every DPR row is a fresh pair for the reward source
-    try (Rig rig = new Rig(null, temp, dprOnly, 0, 1e-3, longerWins, 0, 0, 4, 0)) {
+    try (Rig rig = new Rig(null, temp, dprOnly, 0, 1e-3, longerWins, 0, 0, 4, 0, false)) {
       SailTrainer.StepReport report = rig.trainer.trainStep();
       long dprRows = report.rows().get(Route.DPR);
       assertEquals(4, dprRows);
@@ -477,7 +451,8 @@ class SailTrainerTest {
             dialogueAnchor,
             entropyFloor,
             TrainerSettings.DEFAULT_DPR_CANDIDATES,
-            0)) {
+            0,
+            false)) {
       SailTrainer.StepReport report = null;
       for (int s = 0; s < steps; s++) {
         report = rig.trainer.trainStep();
@@ -693,7 +668,8 @@ class SailTrainerTest {
         0,
         0,
         TrainerSettings.DEFAULT_DPR_CANDIDATES,
-        0.5);
+        0.5,
+        false);
   }
 
   private static float[][] live(Rig rig) {
