@@ -17,11 +17,11 @@ import sail.server.training.mixture.FeedbackPair;
  * ({@link HeldOutLogProbs}); the last two keep their scores between attempts, so only pairs new to
  * the set cost them a forward pass. Taking the 64 most recent pairs afresh at every attempt
  * replaced most of the set each time in the demo (the new pairs' scoring under the served version
- * and the reference took 1.5-1.9 s of a 2.6-3.3 s held-out check, docs/demo.md run 89). A label
- * stays a valid measure for a few more publishes — people's taste does not move with the model — so
- * the set now admits at most {@code turnover} new pairs per attempt once it is full, each source
- * (choices, 👍-vs-👎) its share, and drops the oldest of that source to stay within its share;
- * while a source's share is not full, its new pairs fill it.
+ * and the reference took 1.85 s of a 3.26 s held-out check on average in run 89; 0.9-1.1 s since,
+ * docs/benchmarks.md). A label stays a valid measure for a few more publishes — people's taste does
+ * not move with the model — so the set now admits at most {@code turnover} new pairs per attempt
+ * once it is full, each source (choices, 👍-vs-👎) its share, and drops the oldest of that source
+ * to stay within its share; while a source's share is not full, its new pairs fill it.
  *
  * <p>Not thread-safe: the trainer's thread owns it.
  */

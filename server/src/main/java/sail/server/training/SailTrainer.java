@@ -844,11 +844,11 @@ public final class SailTrainer implements AutoCloseable {
 
   /**
    * Samples two replies to each guard prompt and summarises them. The KL estimate comes from each
-   * prompt's first reply alone: the reference's log-probs of the replies were 40-45% of the guards'
-   * sampling time in the demo (2.4-3.0 of 5.3-6.6 s per attempt, docs/demo.md run 89), and the KL
-   * guard's bound (20 nats per reply) sits far above the estimates that versions reach in a demo
-   * (2.5-9 nats, runs 81, 82 and 87), so the half that the other reply would add to its precision
-   * buys nothing. The other statistics count every reply.
+   * prompt's first reply alone: the reference's log-probs of the replies were 43% of the guards'
+   * sampling time in the demo (2.4 of 5.6 s per attempt on average in run 89, docs/benchmarks.md),
+   * and the KL guard's bound (20 nats per reply) sits far above the estimates that versions reach
+   * in a demo (2.5-9 nats, runs 81, 82 and 87), so the half that the other reply would add to its
+   * precision buys nothing. The other statistics count every reply.
    */
   private Sampled summarise(ai.djl.training.ParameterStore weights, long version) {
     List<RolloutPair> pairs = rollouts.sample(guardPrompts, weights, version, 4242L, 1.0);
