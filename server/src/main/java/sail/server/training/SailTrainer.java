@@ -712,17 +712,15 @@ public final class SailTrainer implements AutoCloseable {
             meanReward,
             previousMeanReward,
             settings.guardBounds());
+    String parts =
+        attemptParts(
+            sampleMillis,
+            candidate.referenceMillis(),
+            heldOut.size(),
+            heldOutMillis,
+            candidateHeldOutMillis);
     if (!guards.passed()) {
-      LOG.warn(
-          "step {}: publish skipped, guards failed: {} (guard replies {} ms, their reference"
-              + " log-probs {} ms, {} held-out pairs {} ms, the candidate's {} ms)",
-          step,
-          guards.failures(),
-          String.format("%.0f", sampleMillis),
-          String.format("%.0f", candidate.referenceMillis()),
-          heldOut.size(),
-          String.format("%.0f", heldOutMillis),
-          String.format("%.0f", candidateHeldOutMillis));
+      LOG.warn("step {}: publish skipped, guards failed: {} ({})", step, guards.failures(), parts);
       if (settings.rollbackOnGuardFailure()) {
         PublishedModel served = registry.acquire();
         try {
@@ -771,18 +769,26 @@ public final class SailTrainer implements AutoCloseable {
     lastPublish =
         new PublishReport(step, true, version, guards, millis, sampleMillis, heldOutMillis);
     LOG.info(
-        "step {}: published version {} in {} ms (guard replies {} ms, their reference log-probs"
-            + " {} ms, {} held-out pairs {} ms, the candidate's {} ms, saved in {} ms)",
+        "step {}: published version {} in {} ms ({}, saved in {} ms)",
         step,
         version,
         String.format("%.1f", millis),
-        String.format("%.0f", sampleMillis),
-        String.format("%.0f", candidate.referenceMillis()),
-        heldOut.size(),
-        String.format("%.0f", heldOutMillis),
-        String.format("%.0f", candidateHeldOutMillis),
+        parts,
         String.format("%.0f", (System.nanoTime() - saving) / 1e6));
     return lastPublish;
+  }
+
+  /** What each part of a publish attempt took, for its log line (docs/benchmarks.md). */
+  private static String attemptParts(
+      double sampleMillis,
+      double referenceMillis,
+      int heldOutPairs,
+      double heldOutMillis,
+      double candidateHeldOutMillis) {
+    return String.format(
+        "guard replies %.0f ms, their reference log-probs %.0f ms, %d held-out pairs %.0f ms,"
+            + " the candidate's %.0f ms",
+        sampleMillis, referenceMillis, heldOutPairs, heldOutMillis, candidateHeldOutMillis);
   }
 
   /**

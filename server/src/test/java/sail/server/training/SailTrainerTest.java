@@ -46,6 +46,11 @@ import sail.server.training.rollout.PolicyRollouts;
 class SailTrainerTest {
   @TempDir Path temp;
 
+  /** Every route mixed in, with people's labels half of the DPR rows: the usual rig's objective. */
+  private static final ObjectiveConfig MIXED =
+      ObjectiveConfig.of(
+          new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3));
+
   /** Everything a trainer needs, on a tiny model whose initial weights are {@code base}. */
   private static final class Rig implements AutoCloseable {
     final GptLanguageModel model = TinyModels.create();
@@ -55,13 +60,7 @@ class SailTrainerTest {
     final InMemoryFeedbackPairs feedback = new InMemoryFeedbackPairs();
 
     Rig(WeightSnapshot base, Path dataDir) {
-      this(
-          base,
-          dataDir,
-          ObjectiveConfig.of(
-              new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3)),
-          0.5,
-          1e-3);
+      this(base, dataDir, MIXED, 0.5, 1e-3);
     }
 
     Rig(
@@ -577,20 +576,7 @@ class SailTrainerTest {
 
   @Test
   void aRefusedPublishSetsTheLiveWeightsBackToTheServedVersionAndTrainingGoesOn() {
-    try (Rig rig =
-        new Rig(
-            null,
-            temp,
-            ObjectiveConfig.of(
-                new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3)),
-            0.5,
-            1e-3,
-            null,
-            0,
-            0,
-            TrainerSettings.DEFAULT_DPR_CANDIDATES,
-            0,
-            true)) {
+    try (Rig rig = usual(null, temp, 0, true)) {
       float[][] served = live(rig);
       rig.trainer.trainStep();
       assertFalse(java.util.Arrays.deepEquals(served, live(rig)), "a step moves the weights");
@@ -657,19 +643,27 @@ class SailTrainerTest {
   }
 
   private Rig averaging(WeightSnapshot base, Path dir) {
+    return usual(base, dir, 0.5, false);
+  }
+
+  /**
+   * The usual rig ({@link #MIXED}, lr 1e-3) publishing the moving average at decay {@code
+   * publishAverage} (0: off), refusing every publish when {@code refuseEveryPublish}.
+   */
+  private static Rig usual(
+      WeightSnapshot base, Path dir, double publishAverage, boolean refuseEveryPublish) {
     return new Rig(
         base,
         dir,
-        ObjectiveConfig.of(
-            new MixtureWeights(0.3, 0.2, 0.2), new GradientCoefficients(0.2, 0.2, 0.3)),
+        MIXED,
         0.5,
         1e-3,
         null,
         0,
         0,
         TrainerSettings.DEFAULT_DPR_CANDIDATES,
-        0.5,
-        false);
+        publishAverage,
+        refuseEveryPublish);
   }
 
   private static float[][] live(Rig rig) {

@@ -22,18 +22,9 @@ public record SampleSummary(
     double dictionaryShare) {
 
   /**
-   * Summarises replies with their policy and reference log-probs (see {@link SampleStatistics}).
+   * Summarises replies, with a KL estimate made on them or on a subset of them ({@link
+   * SampleStatistics#klEstimate}).
    */
-  public static SampleSummary of(
-      List<String> replies, double[] policySums, double[] referenceSums) {
-    if (replies.size() != policySums.length) {
-      throw new IllegalArgumentException(
-          replies.size() + " replies for " + policySums.length + " log-probs");
-    }
-    return of(replies, SampleStatistics.klEstimate(policySums, referenceSums));
-  }
-
-  /** Summarises replies with a KL estimate made elsewhere (e.g. on a subset of them). */
   public static SampleSummary of(List<String> replies, double klEstimate) {
     return new SampleSummary(
         replies.size(),

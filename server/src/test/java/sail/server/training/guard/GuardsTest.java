@@ -56,10 +56,10 @@ class GuardsTest {
         List.of(
             "the cat sat on a mat the owl flew to a barn",
             "a dog ran to the park a fox hid in the den");
-    SampleSummary baseSummary = SampleSummary.of(base, new double[2], new double[2]);
+    SampleSummary baseSummary = SampleSummary.of(base, 0.0);
     GuardBounds bounds = GuardBounds.defaults();
 
-    SampleSummary longSummary = SampleSummary.of(longer, new double[2], new double[2]);
+    SampleSummary longSummary = SampleSummary.of(longer, 0.0);
     assertTrue(
         longSummary.distinctWordRatio()
             < bounds.minDistinctFraction() * baseSummary.distinctWordRatio());
@@ -74,7 +74,7 @@ class GuardsTest {
     // as many words as the base's, but two of them only (short, so no repetition counts them)
     List<String> narrow = List.of("a an a an a an", "an a an a an a");
 
-    SampleSummary narrowSummary = SampleSummary.of(narrow, new double[2], new double[2]);
+    SampleSummary narrowSummary = SampleSummary.of(narrow, 0.0);
     SampleSummary[] narrowed =
         SampleSummary.atEqualWordCounts(narrowSummary, narrow, baseSummary, base);
     GuardReport report = Guards.evaluate(narrowed[0], narrowed[1], 0.5, 0.5, 64, 0.5, 0.5, bounds);
@@ -177,7 +177,8 @@ class GuardsTest {
   void summaryComputesEveryStatistic() {
     SampleSummary summary =
         SampleSummary.of(
-            List.of("good good good day", "fine"), new double[] {-3, -4}, new double[] {-5, -4});
+            List.of("good good good day", "fine"),
+            SampleStatistics.klEstimate(new double[] {-3, -4}, new double[] {-5, -4}));
     assertEquals(2, summary.samples());
     assertEquals(1.0, summary.klEstimate(), 1e-12);
     assertEquals(0.5, summary.repetitionRate(), 1e-12);
