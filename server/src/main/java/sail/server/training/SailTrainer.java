@@ -88,6 +88,15 @@ public final class SailTrainer implements AutoCloseable {
   static final int HELD_OUT_TURNOVER = 16;
 
   /**
+   * Seed of the guard replies: the same for the base and every candidate, so that versions that
+   * differ little write the same replies until their choices part.
+   */
+  static final long GUARD_SEED = 4242L;
+
+  /** Seed of a second look at a close call ({@link Guards#closeCall}), base and candidate alike. */
+  static final long SECOND_LOOK_SEED = 4243L;
+
+  /**
    * What one step did, for metrics and status.
    *
    * @param routeMetrics per-route s, loss, weight, clamps, swaps and margins of the batch
@@ -154,6 +163,9 @@ public final class SailTrainer implements AutoCloseable {
   // weights were set to before training began is where it starts (null until then)
   private WeightAverage average;
   private Sampled base;
+  // the base's replies to the guard prompts under the second-look seed, sampled at the first close
+  // call (Guards.closeCall) and kept, as the first look's are
+  private List<String> baseSecondLook;
   // the last published version's guard replies, re-scored by the current reward model at each
   // publish attempt (the model keeps learning, so old scores are not comparable); null after a
   // rollback until the next publish
@@ -702,6 +714,12 @@ public final class SailTrainer implements AutoCloseable {
     SampleSummary[] compared =
         SampleSummary.atEqualWordCounts(
             candidate.summary(), candidate.texts(), base.summary(), base.texts());
+    double secondLookMillis = 0;
+    if (Guards.closeCall(compared[0], compared[1], settings.guardBounds())) {
+      long looking = System.nanoTime();
+      compared = secondLook(candidate, candidateWeights);
+      secondLookMillis = (System.nanoTime() - looking) / 1e6;
+    }
     GuardReport guards =
         Guards.evaluate(
             compared[0],
@@ -718,7 +736,8 @@ public final class SailTrainer implements AutoCloseable {
             candidate.referenceMillis(),
             heldOut.size(),
             heldOutMillis,
-            candidateHeldOutMillis);
+            candidateHeldOutMillis,
+            secondLookMillis);
     if (!guards.passed()) {
       LOG.warn("step {}: publish skipped, guards failed: {} ({})", step, guards.failures(), parts);
       if (settings.rollbackOnGuardFailure()) {
@@ -737,7 +756,13 @@ public final class SailTrainer implements AutoCloseable {
       }
       lastPublish =
           new PublishReport(
-              step, false, registry.currentVersion(), guards, 0, sampleMillis, heldOutMillis);
+              step,
+              false,
+              registry.currentVersion(),
+              guards,
+              0,
+              sampleMillis + secondLookMillis,
+              heldOutMillis);
       return lastPublish;
     }
     long start = System.nanoTime();
@@ -784,11 +809,16 @@ public final class SailTrainer implements AutoCloseable {
       double referenceMillis,
       int heldOutPairs,
       double heldOutMillis,
-      double candidateHeldOutMillis) {
-    return String.format(
-        "guard replies %.0f ms, their reference log-probs %.0f ms, %d held-out pairs %.0f ms,"
-            + " the candidate's %.0f ms",
-        sampleMillis, referenceMillis, heldOutPairs, heldOutMillis, candidateHeldOutMillis);
+      double candidateHeldOutMillis,
+      double secondLookMillis) {
+    String parts =
+        String.format(
+            "guard replies %.0f ms, their reference log-probs %.0f ms, %d held-out pairs %.0f ms,"
+                + " the candidate's %.0f ms",
+            sampleMillis, referenceMillis, heldOutPairs, heldOutMillis, candidateHeldOutMillis);
+    return secondLookMillis > 0
+        ? parts + String.format(", a second look at the replies %.0f ms", secondLookMillis)
+        : parts;
   }
 
   /**
@@ -857,7 +887,7 @@ public final class SailTrainer implements AutoCloseable {
    * precision buys nothing. The other statistics count every reply.
    */
   private Sampled summarise(ai.djl.training.ParameterStore weights, long version) {
-    List<RolloutPair> pairs = rollouts.sample(guardPrompts, weights, version, 4242L, 1.0);
+    List<RolloutPair> pairs = rollouts.sample(guardPrompts, weights, version, GUARD_SEED, 1.0);
     List<PromptReply> scored = new ArrayList<>();
     List<SequenceScorer.Example> firstReplies = new ArrayList<>();
     double[] policy = new double[pairs.size()];
@@ -873,6 +903,40 @@ public final class SailTrainer implements AutoCloseable {
     double kl = SampleStatistics.klEstimate(policy, reference.sumLogProbs(firstReplies));
     return new Sampled(
         SampleSummary.of(replies, kl), List.copyOf(scored), (System.nanoTime() - scoring) / 1e6);
+  }
+
+  /**
+   * The candidate's and the base's statistics over both looks at the guard prompts: the first
+   * look's replies and as many more under {@link #SECOND_LOOK_SEED} (the base's sampled once), at
+   * equal word counts. The KL estimates stay the first look's (its guard is nowhere near its
+   * bound).
+   */
+  private SampleSummary[] secondLook(
+      Sampled candidate, ai.djl.training.ParameterStore candidateWeights) {
+    if (baseSecondLook == null) {
+      baseSecondLook = guardReplies(reference.weights(), reference.version(), SECOND_LOOK_SEED);
+    }
+    List<String> candidateReplies = new ArrayList<>(candidate.texts());
+    candidateReplies.addAll(
+        guardReplies(candidateWeights, registry.currentVersion(), SECOND_LOOK_SEED));
+    List<String> baseReplies = new ArrayList<>(base.texts());
+    baseReplies.addAll(baseSecondLook);
+    return SampleSummary.atEqualWordCounts(
+        SampleSummary.of(candidateReplies, candidate.summary().klEstimate()),
+        candidateReplies,
+        SampleSummary.of(baseReplies, base.summary().klEstimate()),
+        baseReplies);
+  }
+
+  /** Two replies to each guard prompt, as text. */
+  private List<String> guardReplies(
+      ai.djl.training.ParameterStore weights, long version, long seed) {
+    List<String> replies = new ArrayList<>();
+    for (RolloutPair pair : rollouts.sample(guardPrompts, weights, version, seed, 1.0)) {
+      replies.add(pair.first().text());
+      replies.add(pair.second().text());
+    }
+    return replies;
   }
 
   // ---------------------------------------------------------------- checkpoints

@@ -8,7 +8,8 @@ package sail.server.training.guard;
  * @param minDistinctFraction distinct-word ratio allowed, as a fraction of the base's, both counted
  *     over equally many words ({@link SampleSummary#atEqualWordCounts}); facts: 0.8 stopped every
  *     collapse, the issue's fluency bound is 0.9, and the guard holds 0.92 for its own sampling
- *     noise
+ *     noise, sampling a second time when a candidate comes within 3 points of it ({@link
+ *     Guards#closeCall})
  * @param maxKl KL(π ‖ π_ref) allowed, nats per reply
  * @param minPrintable printable share required (or the base's minus {@link #PRINTABLE_SLACK}, if
  *     lower); facts: 0.99

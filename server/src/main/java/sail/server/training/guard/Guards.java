@@ -34,6 +34,46 @@ public final class Guards {
   }
 
   /**
+   * How near its bound, as a fraction of the base's ratio, a candidate's distinct-word ratio must
+   * come for the guards to sample it again ({@link #closeCall}): about one standard deviation of
+   * the fraction measured on 96 guard replies (see {@link GuardBounds#defaults()}).
+   */
+  public static final double CLOSE_CALL_MARGIN = 0.03;
+
+  /**
+   * How near its bound, in replies, a candidate's count of repeating replies must come for the
+   * guards to sample it again: with 96 replies and the bound at 3%, two to four of them.
+   */
+  public static final double CLOSE_CALL_REPLIES = 1.5;
+
+  /**
+   * Whether the guards on the sample's fluency are too close to call on one sample of guard
+   * replies: the candidate's distinct-word ratio lies within {@link #CLOSE_CALL_MARGIN} of its
+   * bound, or its repetition rate within {@link #CLOSE_CALL_REPLIES} replies of its bound, either
+   * side. With a taste that pulls the vocabulary in, versions spend the later part of a demo near
+   * these bounds, where one sample both refuses sound versions and lets through ones past them:
+   * demo run 100 (docs/demo.md) refused four of its last five candidates on the distinct-word
+   * check, published the fifth, and that version's replies to the 800 evaluation prompts had 12%
+   * fewer distinct words than the base's; run 102 refused 9 of 28 candidates, three of them for 3
+   * repeating replies of 96 (a version at the fluency bound's 1.4% shows 3 or more in about one
+   * attempt of six). A second sample of as many replies, pooled with the first, narrows the
+   * measurement by a factor of about √2 where it decides something.
+   *
+   * @param candidate the candidate's statistics, counted at the same word count as {@code base}'s
+   */
+  public static boolean closeCall(SampleSummary candidate, SampleSummary base, GuardBounds bounds) {
+    double repetitionBound = Math.max(bounds.maxRepetition(), base.repetitionRate());
+    boolean repetition =
+        Math.abs(candidate.repetitionRate() - repetitionBound) * candidate.samples()
+            <= CLOSE_CALL_REPLIES;
+    if (!(base.distinctWordRatio() > 0)) {
+      return repetition;
+    }
+    double fraction = candidate.distinctWordRatio() / base.distinctWordRatio();
+    return repetition || Math.abs(fraction - bounds.minDistinctFraction()) < CLOSE_CALL_MARGIN;
+  }
+
+  /**
    * Evaluates every guard that has the values it needs: the accuracy and reward guards are skipped
    * when the previous value is NaN (nothing published yet, or no reward model).
    *

@@ -186,6 +186,36 @@ class GuardsTest {
     assertEquals(1.0, summary.printableShare(), 1e-12);
   }
 
+  @Test
+  void aDistinctWordRatioWithinThreePointsOfItsBoundIsACloseCall() {
+    GuardBounds bounds = GuardBounds.defaults(); // the bound: 0.92 of the base's ratio
+    SampleSummary base = sample(0.40, 0);
+    assertTrue(Guards.closeCall(sample(0.92 * 0.40, 0), base, bounds), "at the bound");
+    assertTrue(Guards.closeCall(sample(0.90 * 0.40, 0), base, bounds), "just under it");
+    assertTrue(Guards.closeCall(sample(0.94 * 0.40, 0), base, bounds), "just over it");
+    assertFalse(Guards.closeCall(sample(0.96 * 0.40, 0), base, bounds), "clearly over it");
+    assertFalse(Guards.closeCall(sample(0.86 * 0.40, 0), base, bounds), "clearly under it");
+    assertFalse(Guards.closeCall(sample(0.40, 0), sample(0, 0), bounds), "a base without words");
+  }
+
+  @Test
+  void twoToFourRepeatingRepliesOfNinetySixAreACloseCall() {
+    GuardBounds bounds = GuardBounds.defaults(); // the bound: 3% of the replies
+    SampleSummary base = sample(0.40, 0);
+    for (int repeating = 0; repeating <= 6; repeating++) {
+      boolean close = repeating >= 2 && repeating <= 4;
+      assertEquals(
+          close,
+          Guards.closeCall(sample(0.40, repeating / 96.0), base, bounds),
+          repeating + " repeating replies");
+    }
+  }
+
+  /** 96 replies with this distinct-word ratio and repetition rate, fluent otherwise. */
+  private static SampleSummary sample(double distinctRatio, double repetitionRate) {
+    return new SampleSummary(96, 1.0, repetitionRate, distinctRatio, 1.0, 0.93);
+  }
+
   /** The guards on sample statistics alone: no accuracy or reward measured yet. */
   private static GuardReport samplesOnly(SampleSummary candidate, SampleSummary base) {
     return Guards.evaluate(
