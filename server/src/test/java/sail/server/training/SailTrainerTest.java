@@ -575,6 +575,16 @@ class SailTrainerTest {
   }
 
   @Test
+  void theLearningRateWarmsUpOverTheFirstStepsThenHolds() {
+    double peak = 6e-5;
+    assertEquals(peak / SailTrainer.WARMUP_STEPS, SailTrainer.learningRateAt(peak, 0), 1e-18);
+    assertEquals(
+        peak / 2, SailTrainer.learningRateAt(peak, SailTrainer.WARMUP_STEPS / 2 - 1), 1e-18);
+    assertEquals(peak, SailTrainer.learningRateAt(peak, SailTrainer.WARMUP_STEPS - 1), 1e-18);
+    assertEquals(peak, SailTrainer.learningRateAt(peak, 1_000), 1e-18, "a resumed trainer");
+  }
+
+  @Test
   void aRefusedPublishSetsTheLiveWeightsBackToTheServedVersionAndTrainingGoesOn() {
     try (Rig rig = usual(null, temp, 0, true)) {
       float[][] served = live(rig);
