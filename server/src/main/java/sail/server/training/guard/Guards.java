@@ -62,15 +62,25 @@ public final class Guards {
    * @param candidate the candidate's statistics, counted at the same word count as {@code base}'s
    */
   public static boolean closeCall(SampleSummary candidate, SampleSummary base, GuardBounds bounds) {
-    double repetitionBound = Math.max(bounds.maxRepetition(), base.repetitionRate());
     boolean repetition =
-        Math.abs(candidate.repetitionRate() - repetitionBound) * candidate.samples()
+        Math.abs(candidate.repetitionRate() - repetitionBound(bounds, base)) * candidate.samples()
             <= CLOSE_CALL_REPLIES;
     if (!(base.distinctWordRatio() > 0)) {
       return repetition;
     }
-    double fraction = candidate.distinctWordRatio() / base.distinctWordRatio();
-    return repetition || Math.abs(fraction - bounds.minDistinctFraction()) < CLOSE_CALL_MARGIN;
+    return repetition
+        || Math.abs(candidate.distinctWordRatio() - distinctWordBound(bounds, base))
+            < CLOSE_CALL_MARGIN * base.distinctWordRatio();
+  }
+
+  /** The highest repetition rate the guard allows: the bound, or the base's own rate if higher. */
+  private static double repetitionBound(GuardBounds bounds, SampleSummary base) {
+    return Math.max(bounds.maxRepetition(), base.repetitionRate());
+  }
+
+  /** The lowest distinct-word ratio the guard allows: a fraction of the base's. */
+  private static double distinctWordBound(GuardBounds bounds, SampleSummary base) {
+    return bounds.minDistinctFraction() * base.distinctWordRatio();
   }
 
   /**
@@ -98,14 +108,10 @@ public final class Guards {
     checks.add(GuardReport.Check.atMost(Guard.KL, candidate.klEstimate(), bounds.maxKl()));
     checks.add(
         GuardReport.Check.atMost(
-            Guard.REPETITION,
-            candidate.repetitionRate(),
-            Math.max(bounds.maxRepetition(), base.repetitionRate())));
+            Guard.REPETITION, candidate.repetitionRate(), repetitionBound(bounds, base)));
     checks.add(
         GuardReport.Check.atLeast(
-            Guard.DISTINCT_WORDS,
-            candidate.distinctWordRatio(),
-            bounds.minDistinctFraction() * base.distinctWordRatio()));
+            Guard.DISTINCT_WORDS, candidate.distinctWordRatio(), distinctWordBound(bounds, base)));
     checks.add(
         GuardReport.Check.atLeast(
             Guard.PRINTABLE,
