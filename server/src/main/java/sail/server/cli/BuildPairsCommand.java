@@ -21,11 +21,15 @@ import sail.server.model.ModelLoader;
 import sail.server.task.BradleyTerryRater;
 import sail.server.task.Prompt;
 import sail.server.task.PromptSets;
+import sail.server.task.RoundRobin;
 import sail.server.task.SimulatedAnnotator;
 
 /**
  * {@code ./sail build-pairs}: the offline preference dataset. Samples several replies per training
- * prompt from the base model and labels pairs of them with the simulated Bradley–Terry rater.
+ * prompt from the base model and labels pairs of them with the simulated Bradley–Terry rater: by
+ * default the rater compares every two replies of a prompt ({@link RoundRobin}) and the one that
+ * won the most choices is kept against another reply drawn at random (docs/model-card.md, "Offline
+ * preference pairs", says why not against the one that won the fewest).
  */
 @Command(
     name = "build-pairs",
@@ -38,11 +42,35 @@ public final class BuildPairsCommand implements Callable<Integer> {
   @Option(names = "--out")
   Path out = Path.of("models/offline-pairs.jsonl");
 
-  @Option(names = "--prompts", description = "Training prompts to use.")
-  int promptCount = 800;
+  @Option(names = "--prompts", description = "Training prompts to use (default 1600).")
+  int promptCount = 1600;
 
-  @Option(names = "--replies", description = "Replies per prompt (an even number).")
-  int replies = 4;
+  @Option(
+      names = "--replies",
+      description = "Replies per prompt (default 6; an even number with --pairing adjacent).")
+  int replies = 6;
+
+  /** How the replies to one prompt become pairs. */
+  enum Pairing {
+    /**
+     * One pair per prompt: the winner of a round robin of the rater's choices against another of
+     * the prompt's replies drawn at random (UltraFeedback's binarised pairs, Cui et al. 2023).
+     */
+    best,
+    /** One pair per prompt: the two ends of a round robin of the rater's choices. */
+    extremes,
+    /** Replies 1 and 2, 3 and 4, ... each judged once (the dataset shipped before 2026-11-29). */
+    adjacent
+  }
+
+  @Option(
+      names = "--pairing",
+      description =
+          "best (default): the rater judges every pair of a prompt's replies and the one that won"
+              + " the most choices is kept against another drawn at random; extremes: against the"
+              + " one that won the fewest; adjacent: replies 1 and 2, 3 and 4, ... each judged"
+              + " once.")
+  Pairing pairing = Pairing.best;
 
   @Option(names = "--temperature")
   double temperature = 0.9;
@@ -61,8 +89,9 @@ public final class BuildPairsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (replies < 2 || replies % 2 != 0) {
-      System.err.println("build-pairs: --replies must be an even number >= 2");
+    if (replies < 2 || (pairing == Pairing.adjacent && replies % 2 != 0)) {
+      System.err.println(
+          "build-pairs: --replies must be >= 2, and even with --pairing adjacent; got " + replies);
       return 2;
     }
     List<Prompt> train = new ArrayList<>(PromptSets.loadTrain());
@@ -110,25 +139,19 @@ public final class BuildPairsCommand implements Callable<Integer> {
       System.err.printf(
           "build-pairs: %d replies in %.1f s%n", results.size(), (System.nanoTime() - start) / 1e9);
       for (int p = 0; p < chosenPrompts.size(); p++) {
-        for (int r = 0; r < replies; r += 2) {
-          GenerationResult first = results.get(p * replies + r);
-          GenerationResult second = results.get(p * replies + r + 1);
-          String a = first.text().strip();
-          String b = second.text().strip();
-          if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
-            continue;
-          }
-          BradleyTerryRater.Judgement judgement = rater.judge(a, b, random);
+        List<GenerationResult> own = results.subList(p * replies, (p + 1) * replies);
+        for (GenerationResult[] pair : pairsOf(own, rater, random)) {
+          String chosen = pair[0].text().strip();
+          String rejected = pair[1].text().strip();
           ObjectNode row = json.createObjectNode();
           row.put("prompt", chosenPrompts.get(p).prompt());
-          row.put("chosen", judgement.chosen());
-          row.put("rejected", judgement.rejected());
+          row.put("chosen", chosen);
+          row.put("rejected", rejected);
           // a reply cut off by max tokens is trained without an end-of-turn token
-          boolean chosenIsA = judgement.chosen().equals(a);
-          row.put("chosen_ended", endedItsTurn(chosenIsA ? first : second));
-          row.put("rejected_ended", endedItsTurn(chosenIsA ? second : first));
-          row.put("chosen_score", annotator.score(judgement.chosen()));
-          row.put("rejected_score", annotator.score(judgement.rejected()));
+          row.put("chosen_ended", endedItsTurn(pair[0]));
+          row.put("rejected_ended", endedItsTurn(pair[1]));
+          row.put("chosen_score", annotator.score(chosen));
+          row.put("rejected_score", annotator.score(rejected));
           row.put("source", chosenPrompts.get(p).source());
           lines.add(json.writeValueAsString(row));
         }
@@ -141,6 +164,50 @@ public final class BuildPairsCommand implements Callable<Integer> {
     Files.write(out, lines, StandardCharsets.UTF_8);
     System.err.printf("build-pairs: wrote %d pairs to %s%n", lines.size(), out);
     return 0;
+  }
+
+  /**
+   * The labelled pairs of one prompt's replies, each as (chosen, rejected). Empty replies and
+   * repeats of an earlier reply are left out: a pair of equal texts teaches nothing.
+   */
+  private List<GenerationResult[]> pairsOf(
+      List<GenerationResult> own, BradleyTerryRater rater, SplittableRandom random) {
+    List<GenerationResult[]> pairs = new ArrayList<>();
+    if (pairing == Pairing.adjacent) {
+      for (int r = 0; r + 1 < own.size(); r += 2) {
+        String a = own.get(r).text().strip();
+        String b = own.get(r + 1).text().strip();
+        if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
+          continue;
+        }
+        boolean firstChosen = rater.judge(a, b, random).chosen().equals(a);
+        pairs.add(
+            firstChosen
+                ? new GenerationResult[] {own.get(r), own.get(r + 1)}
+                : new GenerationResult[] {own.get(r + 1), own.get(r)});
+      }
+      return pairs;
+    }
+    List<GenerationResult> distinct = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (GenerationResult result : own) {
+      String text = result.text().strip();
+      if (!text.isEmpty() && seen.add(text)) {
+        distinct.add(result);
+      }
+    }
+    if (distinct.size() >= 2) {
+      RoundRobin.Ranking ranking =
+          RoundRobin.rank(
+              distinct.stream().map(result -> result.text().strip()).toList(), rater, random);
+      // best: any reply but the winner, alike, so that the rejected side stays a typical reply
+      int rejected =
+          pairing == Pairing.best
+              ? RoundRobin.drawOther(ranking.best(), distinct.size(), random)
+              : ranking.worst();
+      pairs.add(new GenerationResult[] {distinct.get(ranking.best()), distinct.get(rejected)});
+    }
+    return pairs;
   }
 
   private static boolean endedItsTurn(GenerationResult result) {
