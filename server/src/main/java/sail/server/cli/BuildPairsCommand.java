@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -172,24 +174,40 @@ public final class BuildPairsCommand implements Callable<Integer> {
    */
   private List<GenerationResult[]> pairsOf(
       List<GenerationResult> own, BradleyTerryRater rater, SplittableRandom random) {
+    return pairing == Pairing.adjacent
+        ? adjacentPairs(own, rater, random)
+        : roundRobinPair(own, rater, random);
+  }
+
+  /** Replies 1 and 2, 3 and 4, ... each judged once. */
+  private static List<GenerationResult[]> adjacentPairs(
+      List<GenerationResult> own, BradleyTerryRater rater, SplittableRandom random) {
     List<GenerationResult[]> pairs = new ArrayList<>();
-    if (pairing == Pairing.adjacent) {
-      for (int r = 0; r + 1 < own.size(); r += 2) {
-        String a = own.get(r).text().strip();
-        String b = own.get(r + 1).text().strip();
-        if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
-          continue;
-        }
-        boolean firstChosen = rater.judge(a, b, random).chosen().equals(a);
-        pairs.add(
-            firstChosen
-                ? new GenerationResult[] {own.get(r), own.get(r + 1)}
-                : new GenerationResult[] {own.get(r + 1), own.get(r)});
+    for (int r = 0; r + 1 < own.size(); r += 2) {
+      String a = own.get(r).text().strip();
+      String b = own.get(r + 1).text().strip();
+      if (a.isEmpty() || b.isEmpty() || a.equals(b)) {
+        continue;
       }
-      return pairs;
+      boolean firstChosen = rater.judge(a, b, random).chosen().equals(a);
+      pairs.add(
+          firstChosen
+              ? new GenerationResult[] {own.get(r), own.get(r + 1)}
+              : new GenerationResult[] {own.get(r + 1), own.get(r)});
     }
+    return pairs;
+  }
+
+  /**
+   * One pair from a round robin of the rater's choices among the distinct replies: its winner
+   * against another reply drawn at random ({@link Pairing#best}) or against its loser ({@link
+   * Pairing#extremes}); none when fewer than two distinct replies remain.
+   */
+  private List<GenerationResult[]> roundRobinPair(
+      List<GenerationResult> own, BradleyTerryRater rater, SplittableRandom random) {
+    List<GenerationResult[]> pairs = new ArrayList<>();
     List<GenerationResult> distinct = new ArrayList<>();
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (GenerationResult result : own) {
       String text = result.text().strip();
       if (!text.isEmpty() && seen.add(text)) {
