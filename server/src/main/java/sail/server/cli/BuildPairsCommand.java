@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -207,17 +207,16 @@ public final class BuildPairsCommand implements Callable<Integer> {
       List<GenerationResult> own, BradleyTerryRater rater, SplittableRandom random) {
     List<GenerationResult[]> pairs = new ArrayList<>();
     List<GenerationResult> distinct = new ArrayList<>();
-    Set<String> seen = new HashSet<>();
+    // distinct texts in order of first appearance, each beside its reply in distinct
+    Set<String> texts = new LinkedHashSet<>();
     for (GenerationResult result : own) {
       String text = result.text().strip();
-      if (!text.isEmpty() && seen.add(text)) {
+      if (!text.isEmpty() && texts.add(text)) {
         distinct.add(result);
       }
     }
     if (distinct.size() >= 2) {
-      RoundRobin.Ranking ranking =
-          RoundRobin.rank(
-              distinct.stream().map(result -> result.text().strip()).toList(), rater, random);
+      RoundRobin.Ranking ranking = RoundRobin.rank(List.copyOf(texts), rater, random);
       // best: any reply but the winner, alike, so that the rejected side stays a typical reply
       int rejected =
           pairing == Pairing.best

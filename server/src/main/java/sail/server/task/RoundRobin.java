@@ -8,8 +8,9 @@ import java.util.random.RandomGenerator;
  * Ranks several replies to one prompt by a rater's pairwise choices: every pair is judged once (a
  * round robin) and the replies are ordered by the choices they won (Copeland's method). Preference
  * datasets are often built this way — several replies per prompt, each rated, the best kept against
- * the worst (the "binarised" pairs of UltraFeedback, Cui et al. 2023) — because the two ends of a
- * ranking differ more, and are ordered right more often, than two replies taken as they come. Only
+ * another of them (UltraFeedback's "binarised" pairs, Cui et al. 2023, take it against one drawn at
+ * random: {@link #drawOther}) or against the worst — because the best of several is ordered right
+ * more often, and further from the other side, than either of two replies taken as they come. Only
  * the rater's choices decide: the score behind them stays hidden. Pure: the random source is an
  * argument.
  */
